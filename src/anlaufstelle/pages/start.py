@@ -1,0 +1,22 @@
+"""The start page of a network: question box, topic tiles, the lab."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from anlaufstelle.directory import queries
+
+
+def start(request: HttpRequest, network_slug: str) -> HttpResponse:
+    network = request.network
+    host = queries.public_providers().filter(slug=network.host_provider_slug).first()
+    return render(
+        request,
+        "pages/start.html",
+        {
+            "topics": queries.topics_with_offer_counts(),
+            "host_provider": host,
+            "offer_count": queries.public_offers().count(),
+        },
+    )

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from anlaufstelle.api.api import api
+from anlaufstelle.directory import views as directory_views
+from anlaufstelle.pages import start, views as page_views
+
+site_patterns = [
+    path("", start.start, name="start"),
+    path("angebote/", directory_views.offer_list, name="offers"),
+    path("angebote/<slug:slug>/", directory_views.offer_detail, name="offer"),
+    path("anlaufstellen/<slug:slug>/", directory_views.provider_detail, name="provider"),
+    path("seite/<slug:kind>/", page_views.legal_page, name="legal"),
+]
+
+urlpatterns = [
+    path("", page_views.home, name="home"),
+    path("healthz", page_views.healthz, name="healthz"),
+    path("n/<slug:network_slug>/", include((site_patterns, "site"))),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]

@@ -1,0 +1,1 @@
+"""Shared fixtures: networks and the persona set (coordinator, navigator, expert, outsider)."""
