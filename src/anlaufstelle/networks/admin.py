@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from .admin_base import staff_user
 from .models import Network, Role, User
 
 
@@ -20,10 +21,10 @@ class NetworkAdmin(admin.ModelAdmin):
         qs = super().get_queryset(request)
         if request.user.is_superuser:
             return qs
-        return qs.filter(pk=request.user.network_id)
+        return qs.filter(pk=staff_user(request).network_id)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_superuser or request.user.has_role(Role.COORDINATOR)
+        return request.user.is_superuser or staff_user(request).has_role(Role.COORDINATOR)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.has_module_permission(request)
@@ -31,8 +32,8 @@ class NetworkAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if request.user.is_superuser:
             return True
-        return request.user.has_role(Role.COORDINATOR) and (
-            obj is None or obj.pk == request.user.network_id
+        return staff_user(request).has_role(Role.COORDINATOR) and (
+            obj is None or obj.pk == staff_user(request).network_id
         )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -59,9 +60,7 @@ class UserAdmin(DjangoUserAdmin):
         (_("Network"), {"fields": ("network", "role", "provider")}),
         (_("Status"), {"fields": ("is_active", "is_staff")}),
     )
-    add_fieldsets = (
-        (None, {"fields": ("email", "password1", "password2", "role", "provider")}),
-    )
+    add_fieldsets = ((None, {"fields": ("email", "password1", "password2", "role", "provider")}),)
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         if request.user.is_superuser:
@@ -73,14 +72,20 @@ class UserAdmin(DjangoUserAdmin):
             return self.add_fieldsets
         return self.fieldsets
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if request.user.is_superuser:
+            return ()
+        # A coordinator's staff always belong to the coordinator's network.
+        return ("network",)
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         qs = super().get_queryset(request).select_related("network")
         if request.user.is_superuser:
             return qs
-        return qs.filter(network_id=request.user.network_id, is_superuser=False)
+        return qs.filter(network_id=staff_user(request).network_id, is_superuser=False)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_superuser or request.user.has_role(Role.COORDINATOR)
+        return request.user.is_superuser or staff_user(request).has_role(Role.COORDINATOR)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.has_module_permission(request) and self._owns(request, obj)
@@ -97,12 +102,12 @@ class UserAdmin(DjangoUserAdmin):
     def _owns(self, request: HttpRequest, obj: Any) -> bool:
         if request.user.is_superuser or obj is None:
             return True
-        return obj.network_id == request.user.network_id and not obj.is_superuser
+        return obj.network_id == staff_user(request).network_id and not obj.is_superuser
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if not request.user.is_superuser:
             # Coordinators can only create staff of their own network, never operators.
-            obj.network_id = request.user.network_id
+            obj.network_id = staff_user(request).network_id
             obj.is_superuser = False
             obj.is_staff = True
         super().save_model(request, obj, form, change)
@@ -111,5 +116,5 @@ class UserAdmin(DjangoUserAdmin):
         if db_field.name == "provider" and not request.user.is_superuser:
             from anlaufstelle.directory.models import Provider
 
-            kwargs["queryset"] = Provider.objects.filter(network_id=request.user.network_id)
+            kwargs["queryset"] = Provider.objects.filter(network=staff_user(request).network)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

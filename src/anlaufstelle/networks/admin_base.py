@@ -5,44 +5,76 @@ Nationwide rows (the shared pool) are listed read-only. Operators (superusers) s
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django_scopes import scopes_disabled
 
-from .models import Role
+from .models import Role, User
 
 EDITOR_ROLES = (Role.COORDINATOR, Role.NAVIGATOR)
+
+
+def staff_user(request: HttpRequest) -> User:
+    """The signed-in staff member; the back office lets no anonymous request through."""
+    return cast(User, request.user)
 
 
 class NetworkScopedAdmin(admin.ModelAdmin):
     """ModelAdmin for TenantModel subclasses."""
 
     editor_roles: tuple[str, ...] = EDITOR_ROLES
-    exclude: tuple[str, ...] = ("network",)
+    exclude = ("network",)
+    # Addresses typed without a scheme are web sites reached over HTTPS.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         if request.user.is_superuser:
             with scopes_disabled():
                 return self.model.objects.with_scopes_disabled().all()
-        # The middleware entered the scope of request.user.network (own + nationwide).
+        # The admin site entered the staff member's scope (own network + nationwide).
         return super().get_queryset(request)
+
+    def get_form(
+        self, request: HttpRequest, obj: Model | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form_class = super().get_form(request, obj, change, **kwargs)
+        if request.user.is_superuser:
+            return form_class
+        network_id = staff_user(request).network_id
+
+        class OwnNetworkForm(form_class):  # type: ignore[valid-type,misc]
+            def _post_clean(self) -> None:
+                # `network` is not a form field, so ModelForm would skip the per-network
+                # unique constraints and a duplicate slug would end in an IntegrityError.
+                self.instance.network_id = network_id
+                super()._post_clean()
+                try:
+                    self.instance.validate_constraints(
+                        exclude=self._get_validation_exclusions() - {"network"}
+                    )
+                except ValidationError as error:
+                    self._update_errors(error)
+
+        return OwnNetworkForm
 
     def get_exclude(self, request: HttpRequest, obj: Model | None = None) -> Any:
         return () if request.user.is_superuser else self.exclude
 
     def _is_editor(self, request: HttpRequest) -> bool:
-        return request.user.is_superuser or request.user.has_role(*self.editor_roles)
+        return request.user.is_superuser or staff_user(request).has_role(*self.editor_roles)
 
     def _owns(self, request: HttpRequest, obj: Model | None) -> bool:
         if request.user.is_superuser:
             return True
-        return obj is None or obj.network_id == request.user.network_id
+        return obj is None or getattr(obj, "network_id", None) == staff_user(request).network_id
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_superuser or request.user.has_role(*Role.values)
+        return request.user.is_superuser or staff_user(request).has_role(*Role.values)
 
     def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return self.has_module_permission(request)
@@ -58,7 +90,7 @@ class NetworkScopedAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if not request.user.is_superuser:
-            obj.network = request.user.network
+            obj.network = staff_user(request).network
         super().save_model(request, obj, form, change)
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:

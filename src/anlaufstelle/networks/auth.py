@@ -1,8 +1,11 @@
-"""Staff authentication: no self sign-up; a second factor in production."""
+"""Staff authentication: no self sign-up; a TOTP second factor in production."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.http import HttpRequest
 
 
@@ -10,3 +13,19 @@ class StaffAccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Coordinators invite staff; operators create coordinators.
         return False
+
+
+def second_factor_required() -> bool:
+    """True where every staff member must use TOTP (production); the demo may relax it."""
+    return bool(settings.ANLAUFSTELLE_REQUIRE_MFA)
+
+
+def has_totp(user: Any) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def needs_second_factor_setup(user: Any) -> bool:
+    """A signed-in staff member who must set up TOTP before using the back office."""
+    return bool(user.is_authenticated and second_factor_required() and not has_totp(user))

@@ -57,12 +57,12 @@ class NetworkMiddleware:
             with network_scope(None):
                 return self.get_response(request)
         request.network = network  # type: ignore[attr-defined]
-        if network is None and request.path_info.startswith("/admin/"):
+        if request.path_info.startswith("/admin/"):
+            # The back office is scoped by who you are, never by the host you came through.
             user = request.user
             if user.is_authenticated and user.is_superuser:
                 with scopes_disabled():
                     return self.get_response(request)
-            if user.is_authenticated:
-                network = user.network
+            network = user.network if user.is_authenticated else None
         with network_scope(network):
             return self.get_response(request)

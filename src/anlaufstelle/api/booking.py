@@ -1,0 +1,233 @@
+"""Booking API: free slots, create/cancel bookings and reservations (idempotent).
+
+Mount in api.py with `api.add_router("/booking/", booking.router)`; paths then read
+/api/v1/booking/<network>/schedules/<code>/slots etc. A create needs the header
+`Idempotency-Key`; a retried call with the same key returns the same booking.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Field, Header, Router, Schema
+
+from anlaufstelle.booking import queries, services, tokens
+from anlaufstelle.booking.models import Booking
+from anlaufstelle.networks.models import Network
+from anlaufstelle.networks.scoping import network_scope
+
+router = Router(tags=["booking"])
+
+
+class SlotOut(Schema):
+    start: datetime
+    end: datetime
+    capacity: int
+    remaining: int
+    schedule: str
+
+
+class BookingIn(Schema):
+    start: datetime
+    name: str = Field(..., max_length=200)
+    email: str = Field(..., max_length=254)
+    company: str = Field("", max_length=200)
+    phone: str = Field("", max_length=60)
+    concern: str = Field("", max_length=2000)
+    consent: bool
+    language: str = "de"
+
+
+class BookingOut(Schema):
+    code: str
+    status: str
+    start: datetime
+    end: datetime
+    video_url: str
+    cancel_token: str
+
+
+class RefusalOut(Schema):
+    detail: str
+    next_slots: list[SlotOut] = []
+
+
+class CancelIn(Schema):
+    token: str
+
+
+class ReservationIn(Schema):
+    start: datetime
+    end: datetime
+    name: str = Field(..., max_length=200)
+    email: str = Field(..., max_length=254)
+    company: str = Field("", max_length=200)
+    phone: str = Field("", max_length=60)
+    purpose: str = Field("", max_length=2000)
+    consent: bool
+
+
+class ReservationOut(Schema):
+    code: str
+    status: str
+    start: datetime
+    end: datetime
+
+
+class BusyOut(Schema):
+    start: datetime
+    end: datetime
+
+
+def _network(slug: str) -> Network:
+    network = Network.objects.public().filter(slug=slug).first()
+    if network is None:
+        raise Http404
+    return network
+
+
+def _slot_out(slot: queries.FreeSlot) -> SlotOut:
+    return SlotOut(
+        start=slot.starts_at,
+        end=slot.ends_at,
+        capacity=slot.capacity,
+        remaining=slot.remaining,
+        schedule=slot.schedule.code,
+    )
+
+
+def _booking_out(booking: Booking) -> BookingOut:
+    return BookingOut(
+        code=booking.code,
+        status=booking.status,
+        start=booking.slot.starts_at,
+        end=booking.slot.ends_at,
+        video_url=booking.video_url,
+        cancel_token=tokens.make_token(booking, "cancel"),
+    )
+
+
+@router.get("/{network}/schedules/{code}/slots", response=list[SlotOut])
+def free_slots(
+    request: HttpRequest, network: str, code: str, start: datetime | None = None, limit: int = 20
+):
+    """Free slots of a consultation hour, earliest first (times in UTC)."""
+    with network_scope(_network(network)):
+        schedule = queries.get_schedule_or_404(code)
+        return [
+            _slot_out(s)
+            for s in queries.free_slots([schedule], start=start, limit=min(max(limit, 1), 200))
+        ]
+
+
+@router.post(
+    "/{network}/schedules/{code}/bookings",
+    response={201: BookingOut, 409: RefusalOut, 422: RefusalOut},
+)
+def create_booking(
+    request: HttpRequest,
+    network: str,
+    code: str,
+    payload: BookingIn,
+    idempotency_key: str = Header(..., alias="Idempotency-Key"),
+):
+    """Book one place; 409 with the next free slots when it was just taken."""
+    with network_scope(_network(network)):
+        schedule = queries.get_schedule_or_404(code)
+        try:
+            booking = services.book_slot(
+                schedule=schedule,
+                starts_at=payload.start,
+                name=payload.name,
+                email=payload.email,
+                company=payload.company,
+                phone=payload.phone,
+                concern=payload.concern,
+                consent=payload.consent,
+                idempotency_key=idempotency_key[:100],
+                language=payload.language,
+            )
+        except (services.SlotTaken, services.SlotUnavailable, services.IdempotencyConflict) as exc:
+            return 409, RefusalOut(
+                detail=exc.message, next_slots=[_slot_out(s) for s in exc.next_slots]
+            )
+        except services.BookingError as exc:
+            return 422, RefusalOut(detail=exc.message)
+        return 201, _booking_out(booking)
+
+
+@router.post(
+    "/{network}/bookings/{code}/cancel",
+    response={200: BookingOut, 404: RefusalOut, 409: RefusalOut},
+)
+def cancel_booking(request: HttpRequest, network: str, code: str, payload: CancelIn):
+    """Cancel with the signed cancel token returned at creation (works once)."""
+    with network_scope(_network(network)):
+        booking = Booking.objects.select_related("slot").filter(code=code).first()
+        try:
+            if booking is None:
+                raise tokens.InvalidLink
+            tokens.check_token(booking, payload.token, "cancel")
+        except tokens.InvalidLink:
+            return 404, RefusalOut(detail="not found")
+        try:
+            services.cancel_booking(booking=booking, by="company")
+        except services.BookingError as exc:
+            return 409, RefusalOut(detail=exc.message)
+        return 200, _booking_out(booking)
+
+
+@router.get("/{network}/resources/{code}/busy", response=list[BusyOut])
+def resource_busy(request: HttpRequest, network: str, code: str, day: date | None = None):
+    """Taken time ranges of a room or desk on one day (Europe/Berlin)."""
+    with network_scope(_network(network)):
+        resource = queries.get_resource_or_404(code)
+        day = day or timezone.localdate()
+        return [
+            BusyOut(start=r.starts_at, end=r.ends_at)
+            for r in queries.resource_day_reservations(resource, day)
+        ]
+
+
+@router.post(
+    "/{network}/resources/{code}/reservations",
+    response={201: ReservationOut, 409: RefusalOut, 422: RefusalOut},
+)
+def create_reservation(
+    request: HttpRequest,
+    network: str,
+    code: str,
+    payload: ReservationIn,
+    idempotency_key: str = Header(..., alias="Idempotency-Key"),
+):
+    """Reserve a time range; pending when the resource needs approval."""
+    with network_scope(_network(network)):
+        resource = queries.get_resource_or_404(code)
+        try:
+            reservation = services.reserve_resource(
+                resource=resource,
+                starts_at=payload.start,
+                ends_at=payload.end,
+                name=payload.name,
+                email=payload.email,
+                company=payload.company,
+                phone=payload.phone,
+                purpose=payload.purpose,
+                consent=payload.consent,
+                idempotency_key=idempotency_key[:100],
+            )
+        except (services.ReservationConflict, services.IdempotencyConflict) as exc:
+            return 409, RefusalOut(detail=exc.message)
+        except services.BookingError as exc:
+            return 422, RefusalOut(detail=exc.message)
+        return 201, ReservationOut(
+            code=reservation.code,
+            status=reservation.status,
+            start=reservation.starts_at,
+            end=reservation.ends_at,
+        )
+
+
+__all__ = ["router"]

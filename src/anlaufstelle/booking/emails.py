@@ -1,0 +1,162 @@
+"""E-mails of the booking app, rendered in the recipient's language.
+
+Companies get the confirmation with the .ics attachment and signed links; experts get one
+e-mail per booking and per cancellation.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from . import ical, tokens
+from .models import Booking, Reservation
+
+
+def site_url() -> str:
+    return getattr(settings, "ANLAUFSTELLE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def booking_links(booking: Booking) -> dict[str, str]:
+    """Absolute signed links for the company: view, cancel, move."""
+    slug = booking.network.slug
+    return {
+        purpose: site_url()
+        + reverse(
+            f"site:booking:{purpose}",
+            kwargs={
+                "network_slug": slug,
+                "code": booking.code,
+                "token": tokens.make_token(booking, purpose),
+            },
+        )
+        for purpose in tokens.PURPOSES
+    }
+
+
+def reservation_links(reservation: Reservation) -> dict[str, str]:
+    slug = reservation.network.slug
+    return {
+        purpose: site_url()
+        + reverse(
+            f"site:booking:reservation_{purpose}",
+            kwargs={
+                "network_slug": slug,
+                "code": reservation.code,
+                "token": tokens.make_token(reservation, purpose, kind="reservation"),
+            },
+        )
+        for purpose in ("view", "cancel")
+    }
+
+
+def _send(
+    subject_template: str,
+    body_template: str,
+    context: dict,
+    to: list[str],
+    language: str,
+    attach: tuple | None = None,
+) -> None:
+    with translation.override(language):
+        subject = render_to_string(subject_template, context).strip()
+        body = render_to_string(body_template, context)
+    message = EmailMessage(subject=subject, body=body, to=to)
+    if attach:
+        message.attach(*attach)
+    message.send()
+
+
+def send_confirmation(booking: Booking) -> None:
+    context = {
+        "booking": booking,
+        "schedule": booking.slot.schedule,
+        "links": booking_links(booking),
+        "where": ical.where(booking),
+    }
+    _send(
+        "booking/email/confirmation_subject.txt",
+        "booking/email/confirmation.txt",
+        context,
+        [booking.email],
+        booking.language,
+        attach=(
+            f"termin-{booking.code}.ics",
+            ical.booking_ics(booking),
+            "text/calendar; method=PUBLISH; charset=utf-8",
+        ),
+    )
+    expert = booking.slot.schedule.expert_email
+    if expert:
+        _send(
+            "booking/email/expert_new_subject.txt",
+            "booking/email/expert_new.txt",
+            context,
+            [expert],
+            "de",
+        )
+
+
+def send_reminder(booking: Booking, *, hours: int) -> None:
+    context = {
+        "booking": booking,
+        "schedule": booking.slot.schedule,
+        "links": booking_links(booking),
+        "where": ical.where(booking),
+        "hours": hours,
+    }
+    _send(
+        "booking/email/reminder_subject.txt",
+        "booking/email/reminder.txt",
+        context,
+        [booking.email],
+        booking.language,
+    )
+
+
+def send_cancellation(booking: Booking) -> None:
+    context = {"booking": booking, "schedule": booking.slot.schedule}
+    _send(
+        "booking/email/cancelled_subject.txt",
+        "booking/email/cancelled.txt",
+        context,
+        [booking.email],
+        booking.language,
+        attach=(
+            f"termin-{booking.code}.ics",
+            ical.booking_ics(booking),
+            "text/calendar; method=PUBLISH; charset=utf-8",
+        ),
+    )
+    expert = booking.slot.schedule.expert_email
+    if expert and booking.cancelled_by != "expert":
+        _send(
+            "booking/email/cancelled_subject.txt",
+            "booking/email/expert_cancelled.txt",
+            context,
+            [expert],
+            "de",
+        )
+
+
+def send_reservation_update(reservation: Reservation) -> None:
+    context = {"reservation": reservation, "links": reservation_links(reservation)}
+    _send(
+        "booking/email/reservation_subject.txt",
+        "booking/email/reservation.txt",
+        context,
+        [reservation.email],
+        reservation.language,
+    )
+    notify = reservation.resource.notify_email
+    if notify and reservation.status == "pending":
+        _send(
+            "booking/email/reservation_subject.txt",
+            "booking/email/reservation_staff.txt",
+            context,
+            [notify],
+            "de",
+        )

@@ -1,0 +1,99 @@
+"""Forms of the public booking pages; they validate input, services do the writing."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .slots import BERLIN
+
+INPUT = {"class": "kern-form-input__input"}
+
+
+class ContactFieldsMixin(forms.Form):
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=200,
+        widget=forms.TextInput(INPUT | {"autocomplete": "name"}),
+    )
+    company = forms.CharField(
+        label=_("Company"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(INPUT | {"autocomplete": "organization"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mail"), widget=forms.EmailInput(INPUT | {"autocomplete": "email"})
+    )
+    phone = forms.CharField(
+        label=_("Phone (optional)"),
+        max_length=60,
+        required=False,
+        widget=forms.TextInput(INPUT | {"autocomplete": "tel", "type": "tel"}),
+    )
+    consent = forms.BooleanField(
+        label=_("I agree that my details are processed to arrange this appointment."),
+        error_messages={"required": _("Please agree to the processing of your data.")},
+        widget=forms.CheckboxInput({"class": "kern-form-check__checkbox"}),
+    )
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
+
+
+class BookingForm(ContactFieldsMixin):
+    concern = forms.CharField(
+        label=_("What is your concern? (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(INPUT | {"rows": 4}),
+    )
+
+    field_order = ["name", "company", "email", "phone", "concern", "consent"]
+
+
+class ReservationForm(ContactFieldsMixin):
+    day = forms.DateField(label=_("Date"), widget=forms.DateInput(INPUT | {"type": "date"}))
+    start = forms.TimeField(
+        label=_("From"), widget=forms.TimeInput(INPUT | {"type": "time", "step": 900})
+    )
+    end = forms.TimeField(
+        label=_("Until"), widget=forms.TimeInput(INPUT | {"type": "time", "step": 900})
+    )
+    purpose = forms.CharField(
+        label=_("Purpose (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(INPUT | {"rows": 3}),
+    )
+
+    field_order = ["day", "start", "end", "name", "company", "email", "phone", "purpose", "consent"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] <= data["start"]:
+            self.add_error("end", _("The end must be after the start."))
+        return data
+
+    def range(self) -> tuple[datetime, datetime]:
+        day: date = self.cleaned_data["day"]
+        start: time = self.cleaned_data["start"]
+        end: time = self.cleaned_data["end"]
+        return datetime.combine(day, start, tzinfo=BERLIN), datetime.combine(
+            day, end, tzinfo=BERLIN
+        )
+
+
+class CancelForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message to the company (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(INPUT | {"rows": 3}),
+    )

@@ -1,0 +1,213 @@
+"""Read helpers: turn a schedule's rows into a ScheduleSpec and list free slots.
+
+Every query runs inside the current network scope (the middleware's, or an explicit one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from itertools import groupby
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from . import slots
+from .models import (
+    Absence,
+    ClosingDay,
+    OpeningHours,
+    Reservation,
+    ReservationStatus,
+    Resource,
+    Schedule,
+    Slot,
+)
+
+
+@dataclass(frozen=True)
+class FreeSlot:
+    schedule: Schedule
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    remaining: int
+
+    @property
+    def key(self) -> str:
+        """The URL form of the start: UTC, minute precision (e.g. 20260312T0800Z)."""
+        return format_slot_key(self.starts_at)
+
+
+def format_slot_key(starts_at: datetime) -> str:
+    return starts_at.astimezone(slots.UTC).strftime("%Y%m%dT%H%MZ")
+
+
+def parse_slot_key(key: str) -> datetime | None:
+    try:
+        return datetime.strptime(key, "%Y%m%dT%H%MZ").replace(tzinfo=slots.UTC)
+    except ValueError:
+        return None
+
+
+def bookable_schedules() -> QuerySet[Schedule]:
+    return Schedule.objects.filter(is_active=True).select_related("provider", "room", "network")
+
+
+def get_schedule_or_404(code: str) -> Schedule:
+    schedule = bookable_schedules().filter(code=code).first()
+    if schedule is None:
+        raise Http404
+    return schedule
+
+
+def schedule_spec(schedule: Schedule) -> slots.ScheduleSpec:
+    """The pure description of a schedule for `slots.generate_slots`."""
+    windows = tuple(
+        slots.WeeklyWindow(
+            weekday=r.weekday,
+            start=r.start_time,
+            end=r.end_time,
+            interval_weeks=r.interval_weeks,
+            anchor=r.anchor_date,
+            month_weeks=r.month_week_list(),
+            valid_from=r.valid_from,
+            valid_until=r.valid_until,
+        )
+        for r in schedule.rules.all()
+    )
+    extras = tuple(
+        slots.ExtraWindow(day=x.date, start=x.start_time, end=x.end_time)
+        for x in schedule.extra_dates.all()
+    )
+    blocked = tuple(
+        slots.Blocked(a.starts_at, a.ends_at)
+        for a in Absence.objects.filter(schedule=schedule, ends_at__gt=timezone.now())
+    )
+    closed = frozenset(
+        ClosingDay.objects.filter(network_id=schedule.network_id).values_list("date", flat=True)
+    )
+    return slots.ScheduleSpec(
+        windows=windows,
+        extras=extras,
+        blocked=blocked,
+        closed_days=closed,
+        bundesland=schedule.network.bundesland,
+        slot_minutes=schedule.slot_minutes,
+        buffer_minutes=schedule.buffer_minutes,
+        min_notice=timedelta(minutes=schedule.min_notice_minutes),
+        horizon_days=schedule.horizon_days,
+        capacity=schedule.capacity,
+    )
+
+
+def free_slots(
+    schedules: Iterable[Schedule],
+    *,
+    now: datetime | None = None,
+    start: datetime | None = None,
+    until: datetime | None = None,
+    limit: int | None = 12,
+) -> list[FreeSlot]:
+    """The next free slots of one or more schedules, in time order, with remaining places."""
+    now = now or timezone.now()
+    result: list[FreeSlot] = []
+    for schedule in schedules:
+        spec = schedule_spec(schedule)
+        # Booked slots within the horizon are few; one query, then stream the candidates.
+        booked = dict(
+            Slot.objects.filter(
+                schedule=schedule, starts_at__gte=start or now, booked_count__gt=0
+            ).values_list("starts_at", "booked_count")
+        )
+        found = 0
+        for c in slots.generate_slots(spec, now=now, start=start, until=until):
+            remaining = c.capacity - booked.get(c.starts_at, 0)
+            if remaining <= 0:
+                continue
+            result.append(FreeSlot(schedule, c.starts_at, c.ends_at, c.capacity, remaining))
+            found += 1
+            if limit is not None and found >= limit:
+                break
+    result.sort(key=lambda s: (s.starts_at, s.schedule.title))
+    return result[:limit] if limit is not None else result
+
+
+def find_candidate(
+    schedule: Schedule, starts_at: datetime, *, now: datetime | None = None
+) -> slots.Candidate | None:
+    """The candidate slot of `schedule` starting at `starts_at`, if it is bookable now."""
+    now = now or timezone.now()
+    spec = schedule_spec(schedule)
+    day_start = starts_at - timedelta(hours=1)
+    for candidate in slots.generate_slots(
+        spec, now=now, start=day_start, until=starts_at + timedelta(minutes=1)
+    ):
+        if candidate.starts_at == starts_at:
+            return candidate
+    return None
+
+
+def group_by_day(free: list[FreeSlot]) -> list[tuple[date, list[FreeSlot]]]:
+    """Free slots grouped by their local (Europe/Berlin) date, for the picker."""
+    return [
+        (day, list(items))
+        for day, items in groupby(free, key=lambda s: timezone.localtime(s.starts_at).date())
+    ]
+
+
+def schedules_for_offer(offer_slug: str) -> QuerySet[Schedule]:
+    return bookable_schedules().filter(offers__slug=offer_slug).distinct()
+
+
+def schedules_for_provider(provider_slug: str) -> QuerySet[Schedule]:
+    return bookable_schedules().filter(provider__slug=provider_slug)
+
+
+# --- rooms and desks ---------------------------------------------------------------
+
+
+def get_resource_or_404(code: str) -> Resource:
+    resource = Resource.objects.filter(code=code, is_active=True).first()
+    if resource is None:
+        raise Http404
+    return resource
+
+
+def resource_day_reservations(resource: Resource, day: date) -> list[Reservation]:
+    start = datetime.combine(day, datetime.min.time(), tzinfo=slots.BERLIN)
+    end = start + timedelta(days=1)
+    return list(
+        Reservation.objects.filter(
+            resource=resource,
+            status__in=[ReservationStatus.PENDING, ReservationStatus.CONFIRMED],
+            starts_at__lt=end,
+            ends_at__gt=start,
+        ).order_by("starts_at")
+    )
+
+
+def resource_is_open(resource: Resource, starts_at: datetime, ends_at: datetime) -> bool:
+    """Whether [starts_at, ends_at) lies within one opening window of one local day,
+    and that day is neither a public holiday nor a closing day."""
+    local_start = starts_at.astimezone(slots.BERLIN)
+    local_end = ends_at.astimezone(slots.BERLIN)
+    day = local_start.date()
+    if local_end.date() != day and local_end.time() != datetime.min.time():
+        return False
+    if ClosingDay.objects.filter(network_id=resource.network_id, date=day).exists():
+        return False
+    if day in slots.public_holidays(resource.network.bundesland, [day.year]):
+        return False
+    end_wall = local_end.time() if local_end.date() == day else datetime.max.time()
+    return OpeningHours.objects.filter(
+        Q(resource=resource, weekday=day.weekday()),
+        opens__lte=local_start.time(),
+        closes__gte=end_wall,
+    ).exists()
+
+
+def opening_windows(resource: Resource, day: date) -> list[OpeningHours]:
+    return list(OpeningHours.objects.filter(resource=resource, weekday=day.weekday()))

@@ -1,0 +1,77 @@
+"""The back office: Django's admin, logged in through allauth and scoped per staff member.
+
+Two rules live here so that no ModelAdmin can forget them:
+
+- Login always goes through allauth, which asks for the second factor; Django's own
+  admin login form knows nothing about TOTP and is never shown.
+- Every admin view runs inside the staff member's own network scope (operators
+  unscoped), whatever host or path prefix the request came through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_scopes import scopes_disabled
+
+from .auth import needs_second_factor_setup
+from .scoping import network_scope
+
+ViewT = TypeVar("ViewT", bound=Callable[..., Any])
+
+# Views a staff member may still reach while the second factor is not set up.
+VIEWS_WITHOUT_SECOND_FACTOR = {"logout"}
+
+
+@contextmanager
+def staff_scope(user: Any) -> Iterator[None]:
+    """Operators see every network (visibly unscoped); staff only their own + nationwide."""
+    if user.is_superuser:
+        with scopes_disabled():
+            yield
+    else:
+        with network_scope(getattr(user, "network", None)):
+            yield
+
+
+class BackOfficeSite(admin.AdminSite):
+    site_header = _("Anlaufstelle back office")
+    site_title = _("Anlaufstelle back office")
+    index_title = _("Content and staff of your network")
+
+    def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        """Send everyone to allauth's login, which asks for the TOTP code.
+
+        allauth's guard answers 403 to a signed-in non-staff user (instead of a redirect
+        loop); Django's own form is never rendered or processed.
+        """
+        return secure_admin_login(self._signed_in)(request)
+
+    def _signed_in(self, request: HttpRequest) -> HttpResponse:
+        return redirect(reverse("admin:index", current_app=self.name))
+
+    def admin_view(self, view: ViewT, cacheable: bool = False) -> ViewT:
+        inner = super().admin_view(view, cacheable)
+
+        @wraps(inner)
+        def back_office_view(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            match = request.resolver_match
+            if (
+                self.has_permission(request)
+                and (match is None or match.url_name not in VIEWS_WITHOUT_SECOND_FACTOR)
+                and needs_second_factor_setup(request.user)
+            ):
+                return redirect("mfa_activate_totp")
+            with staff_scope(request.user):
+                return inner(request, *args, **kwargs)
+
+        return cast(ViewT, back_office_view)

@@ -1,0 +1,54 @@
+"""Production settings pass Django's deployment checklist."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import string
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV")
+
+
+def test_production_settings_pass_check_deploy_without_warnings(tmp_path: Path) -> None:
+    alphabet = string.ascii_letters + string.digits + "!@#%^&*(-_=+)"
+    # A clean environment: the test process may carry test-only switches
+    # (DJANGO_ALLOW_ASYNC_UNSAFE for the browser tests, DEBUG, DATABASE_URL).
+    env = {key: os.environ[key] for key in PASSED_THROUGH if key in os.environ}
+    env.update(
+        ANLAUFSTELLE_ENV="production",
+        SECRET_KEY="".join(secrets.choice(alphabet) for _ in range(50)),
+        ALLOWED_HOSTS="example.org",
+        ANLAUFSTELLE_VAR_DIR=str(tmp_path),
+        DJANGO_SETTINGS_MODULE="anlaufstelle.settings",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "WARNINGS" not in output
+    assert "no issues (0 silenced)" in output
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key(tmp_path: Path) -> None:
+    env = {key: os.environ[key] for key in PASSED_THROUGH if key in os.environ}
+    env.update(ANLAUFSTELLE_ENV="production", ANLAUFSTELLE_VAR_DIR=str(tmp_path))
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
