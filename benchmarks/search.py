@@ -1,0 +1,194 @@
+"""Search latency, index build time and memory on synthetic networks (not part of `make test`).
+
+    uv run python benchmarks/search.py [--sizes 1000,10000,100000] [--queries 60]
+
+Builds one synthetic network per size from the catalog's vocabulary (titles and bodies
+sampled from the words of the demo catalog, so term statistics look like real German
+offers), with random but L2-normalised vectors in place of passage embeddings (embedding
+100,000 passages would take over an hour); every QUERY is embedded for real with the
+configured embedder. Prints one JSON line per size and mode with p50/p95 latency, the
+ratio to `plain` measured in the same run, the index build time and memory.
+
+The database is the one of DATABASE_URL; by default a fresh SQLite file in a temporary
+directory. Point DATABASE_URL at a PostgreSQL database to measure that backend.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+QUERIES = [
+    "Unser Azubi braucht Nachhilfe in der Berufsschule",
+    "Zuschuss wenn ich einen Langzeitarbeitslosen einstelle",
+    "Pflegekräfte aus dem Ausland holen, wie lange dauert das?",
+    "Fachkräfteeinwanderung beschleunigtes Verfahren",
+    "EGZ beantragen",
+    "Weiterbildung für Mitarbeiter fördern lassen",
+    "Wohnung für neue Mitarbeiter finden",
+    "Anerkennung ausländischer Berufsabschluss",
+    "HWK Ausbildungsberatung",
+    "Betriebsnachfolge Gasthof",
+    "Kinderbetreuung für Beschäftigte",
+    "Praktikum Schüler Berufsorientierung",
+]
+
+
+def catalog_words(path: Path) -> tuple[list[str], list[str]]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    texts = [o["title_de"] + ". " + o["summary_de"] for o in data["angebote"]]
+    texts += [p["name"] + ". " + p["description_de"] for p in data["anlaufstellen"]]
+    words = [w for t in texts for w in re.findall(r"[\wÄÖÜäöüß-]+", t)]
+    titles = [w for o in data["angebote"] for w in re.findall(r"[\wÄÖÜäöüß-]+", o["title_de"])]
+    return words, titles
+
+
+def setup_django(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anlaufstelle.settings")
+    os.environ["SEARCH_AUTO_INDEX"] = "false"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def build_network(size: int, words: list[str], titles: list[str], dim: int, seed: int) -> dict:
+    import numpy as np
+    from django_scopes import scopes_disabled
+
+    from anlaufstelle.networks.models import Network
+    from anlaufstelle.search.analysis import analyse
+    from anlaufstelle.search.lexicon import set_corpus_words
+    from anlaufstelle.search.models import SearchDocument
+
+    rng = random.Random(seed)
+    nrng = np.random.default_rng(seed)
+    with scopes_disabled():
+        SearchDocument.objects.all().delete()
+        network, _ = Network.objects.get_or_create(
+            slug=f"bench-{size}", defaults={"name": f"Benchmark {size}"}
+        )
+    set_corpus_words(words)
+    start = time.perf_counter()
+    batch = []
+    model_id = os.environ.get("BENCH_MODEL_ID", "")
+    for i in range(size):
+        title = " ".join(rng.choices(titles, k=rng.randint(3, 8)))
+        body = " ".join(rng.choices(words, k=rng.randint(40, 90)))
+        vector = nrng.standard_normal(dim).astype("<f4")
+        vector /= np.linalg.norm(vector)
+        batch.append(
+            SearchDocument(
+                network=network,
+                ref=f"offer:bench-{i}",
+                kind="offer",
+                slug=f"bench-{i}",
+                title=title[:400],
+                body=body,
+                title_terms=analyse(title).text(),
+                body_terms=analyse(body).text(),
+                vector=vector.tobytes(),
+                model_id=model_id,
+            )
+        )
+        if len(batch) == 2000:
+            with scopes_disabled():
+                SearchDocument.objects.bulk_create(batch)
+            batch = []
+    with scopes_disabled():
+        SearchDocument.objects.bulk_create(batch)
+    return {"network": network, "build_s": time.perf_counter() - start}
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, int(round(q / 100 * len(ordered))) - 1))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--queries", type=int, default=60)
+    parser.add_argument("--modes", default="plain,lexical,semantic,hybrid")
+    parser.add_argument(
+        "--catalog",
+        type=Path,
+        default=ROOT / "src/anlaufstelle/directory/demo/catalog.json",
+    )
+    args = parser.parse_args()
+    tmp = tempfile.mkdtemp(prefix="anlaufstelle-bench-")
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
+    setup_django(database_url)
+
+    from django.db import connection
+
+    from anlaufstelle.search import snapshots
+    from anlaufstelle.search.embedders import get_embedder
+    from anlaufstelle.search.engine import SearchOptions, search
+
+    catalog = args.catalog
+    if not catalog.exists():
+        catalog = ROOT.parent / "shared/catalog/catalog.json"
+    words, titles = catalog_words(catalog)
+    embedder = get_embedder()
+    dim = embedder.dimension if embedder else 384
+    os.environ["BENCH_MODEL_ID"] = embedder.model_id if embedder else ""
+    queries = (QUERIES * (args.queries // len(QUERIES) + 1))[: args.queries]
+    for size in [int(s) for s in args.sizes.split(",")]:
+        built = build_network(size, words, titles, dim, seed=size)
+        network = built["network"]
+        snapshots.invalidate()
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        t0 = time.perf_counter()
+        snap = snapshots.snapshot(network.pk)
+        snapshots.ensure_lexicon()
+        snapshot_s = time.perf_counter() - t0
+        rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        results = {}
+        for mode in args.modes.split(","):
+            options = SearchOptions.for_mode(mode)
+            search(queries[0], [network.pk], own_network_id=network.pk, options=options)
+            times = []
+            for query in queries:
+                start = time.perf_counter()
+                search(query, [network.pk], own_network_id=network.pk, options=options)
+                times.append((time.perf_counter() - start) * 1000)
+            results[mode] = (percentile(times, 50), percentile(times, 95))
+        base50, base95 = results.get("plain", (0.0, 0.0))
+        for mode, (p50, p95) in results.items():
+            print(
+                json.dumps(
+                    {
+                        "items": size,
+                        "backend": connection.vendor,
+                        "mode": mode,
+                        "p50_ms": round(p50, 2),
+                        "p95_ms": round(p95, 2),
+                        "p95_vs_plain": round(p95 / base95, 1) if base95 else None,
+                        "index_build_s": round(built["build_s"], 1),
+                        "snapshot_load_s": round(snapshot_s, 2),
+                        "vector_matrix_mb": round(snap.matrix.nbytes / 2**20, 1),
+                        "max_rss_mb": round(rss_after / 1024, 1),
+                        "rss_growth_mb": round((rss_after - rss_before) / 1024, 1),
+                    }
+                ),
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()

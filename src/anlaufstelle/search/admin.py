@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from anlaufstelle.networks.admin_base import NetworkScopedAdmin
+
+from .models import SearchQueryLog, SynonymEntry
+
+
+@admin.register(SynonymEntry)
+class SynonymEntryAdmin(NetworkScopedAdmin):
+    list_display = ("terms", "is_active", "network", "updated_at")
+    list_filter = ("is_active",)
+    search_fields = ("terms",)
+
+
+@admin.register(SearchQueryLog)
+class SearchQueryLogAdmin(NetworkScopedAdmin):
+    list_display = ("created_at", "query", "mode", "result_count", "clicked_rank", "network")
+    list_filter = ("mode",)
+    search_fields = ("query",)
+    readonly_fields = (
+        "code",
+        "query",
+        "mode",
+        "result_count",
+        "suggestion",
+        "clicked_rank",
+        "clicked_ref",
+        "created_at",
+    )
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False

@@ -1,0 +1,160 @@
+"""Evaluation of the search against judged questions (the format of shared/eval)."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django_scopes import scopes_disabled
+
+from anlaufstelle.networks.models import Network
+from anlaufstelle.networks.scoping import visible_network_ids
+
+from .engine import SearchOptions, search
+from .models import SearchDocument
+
+DEPTH = 100  # mrr counts the first grade-2 item within the first 100 results
+
+
+@dataclass
+class Case:
+    id: str
+    network: str
+    query: str
+    relevant: dict[str, int]
+    profile: dict[str, Any] | None = None
+
+
+def load_cases(path: Path) -> list[Case]:
+    cases = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            cases.append(
+                Case(
+                    id=row["id"],
+                    network=row["network"],
+                    query=row["query"],
+                    relevant={k: int(v) for k, v in row.get("relevant", {}).items()},
+                    profile=row.get("profile"),
+                )
+            )
+    return cases
+
+
+def dcg(gains: Iterable[float]) -> float:
+    return sum(g / math.log2(i + 2) for i, g in enumerate(gains))
+
+
+def case_metrics(ranked: list[str], relevant: dict[str, int], k: int) -> dict[str, Any]:
+    """hit@1, hit@5, recall@k, reciprocal rank, ndcg@10 and first ranks of one query."""
+    first_strong = next((i + 1 for i, r in enumerate(ranked) if relevant.get(r, 0) >= 2), None)
+    first_any = next((i + 1 for i, r in enumerate(ranked) if relevant.get(r, 0) >= 1), None)
+    listed = [r for r, g in relevant.items() if g >= 1]
+    found = sum(1 for r in ranked[:k] if relevant.get(r, 0) >= 1)
+    gains = [2 ** relevant.get(r, 0) - 1 for r in ranked[:10]]
+    ideal = sorted((2**g - 1 for g in relevant.values()), reverse=True)[:10]
+    ideal_dcg = dcg(ideal)
+    return {
+        "hit@1": float(first_strong is not None and first_strong <= 1),
+        "hit@5": float(first_strong is not None and first_strong <= 5),
+        f"recall@{k}": found / len(listed) if listed else 0.0,
+        "rr": 1.0 / first_strong if first_strong and first_strong <= DEPTH else 0.0,
+        "ndcg@10": dcg(gains) / ideal_dcg if ideal_dcg else 0.0,
+        "first_relevant_rank": first_strong,
+        "first_listed_rank": first_any,
+    }
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))
+    return ordered[index]
+
+
+def evaluate(
+    cases: list[Case],
+    options: SearchOptions,
+    *,
+    k: int = 10,
+    exclude_kinds: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """Run every case as its network's site would and average the figures.
+
+    `exclude_kinds` removes items of those kinds from the results and the judgements
+    (e.g. "event" while events are not part of the index).
+    """
+    with scopes_disabled():
+        networks = {n.slug: n for n in Network.objects.all()}
+    scopes = {slug: visible_network_ids(net) for slug, net in networks.items()}
+    refs: dict[int, str] = {}
+
+    def run(case: Case) -> tuple[list[str], float]:
+        network = networks[case.network]
+        start = time.perf_counter()
+        result = search(
+            case.query,
+            scopes[case.network],
+            own_network_id=network.pk,
+            options=options,
+            limit=DEPTH,
+        )
+        elapsed = (time.perf_counter() - start) * 1000
+        missing = [h.doc_id for h in result.hits if h.doc_id not in refs]
+        if missing:
+            with scopes_disabled():
+                refs.update(SearchDocument.objects.filter(pk__in=missing).values_list("pk", "ref"))
+        ranked = [refs[h.doc_id] for h in result.hits]
+        if exclude_kinds:
+            ranked = [r for r in ranked if r.split(":", 1)[0] not in exclude_kinds]
+        return ranked, elapsed
+
+    unknown = sorted({c.network for c in cases} - set(networks))
+    if unknown:
+        raise ValueError(f"networks not in the database: {', '.join(unknown)}")
+    if cases:  # warm-up: load the model, the snapshots and the lexicon
+        run(cases[0])
+    per_query = []
+    latencies = []
+    totals: dict[str, float] = {}
+    for case in cases:
+        relevant = case.relevant
+        if exclude_kinds:
+            relevant = {
+                r: g for r, g in relevant.items() if r.split(":", 1)[0] not in exclude_kinds
+            }
+        ranked, elapsed = run(case)
+        latencies.append(elapsed)
+        metrics = case_metrics(ranked, relevant, k)
+        for key in ("hit@1", "hit@5", f"recall@{k}", "rr", "ndcg@10"):
+            totals[key] = totals.get(key, 0.0) + metrics[key]
+        per_query.append(
+            {
+                "id": case.id,
+                "rank": metrics["first_relevant_rank"],
+                "first_listed_rank": metrics["first_listed_rank"],
+                "ndcg@10": round(metrics["ndcg@10"], 4),
+                "top": ranked[:3],
+            }
+        )
+    n = len(cases) or 1
+    return {
+        "mode": options.mode,
+        "queries": len(cases),
+        "k": k,
+        "hit@1": round(totals.get("hit@1", 0) / n, 4),
+        "hit@5": round(totals.get("hit@5", 0) / n, 4),
+        f"recall@{k}": round(totals.get(f"recall@{k}", 0) / n, 4),
+        "mrr": round(totals.get("rr", 0) / n, 4),
+        "ndcg@10": round(totals.get("ndcg@10", 0) / n, 4),
+        "p50_ms": round(percentile(latencies, 50), 2),
+        "p95_ms": round(percentile(latencies, 95), 2),
+        "per_query": per_query,
+    }

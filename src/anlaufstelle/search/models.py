@@ -1,0 +1,112 @@
+"""The search index (one row per searchable item), synonym lists and the query log."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from anlaufstelle.networks.scoping import TenantModel
+
+
+class DocumentKind(models.TextChoices):
+    OFFER = "offer", _("Offer")
+    PROVIDER = "provider", _("Provider")
+    CONTACT = "contact", _("Contact")
+    EVENT = "event", _("Event")
+    MEDIA = "media", _("Mediathek")
+
+
+class SearchDocument(TenantModel):
+    """One searchable item of a network, named by its typed reference ("offer:<slug>").
+
+    `title`/`body` are the raw text (the `plain` mode and snippets search them);
+    `title_terms`/`body_terms` the analysed terms (stems, compound parts, synonym
+    groups) that the lexical backends index; `vector` the passage embedding of
+    `model_id`. Database triggers (SQLite) or expression indexes (PostgreSQL) keep the
+    full-text indexes in step with these columns — see migration 0002.
+    """
+
+    ref = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=DocumentKind.choices)
+    slug = models.SlugField(max_length=160)
+    title = models.CharField(max_length=400)
+    body = models.TextField(blank=True)
+    title_terms = models.TextField(blank=True)
+    body_terms = models.TextField(blank=True)
+    # Facets: topic slugs, kind of offer, audience slugs, provider, format, region.
+    topics = models.JSONField(default=list, blank=True)
+    offer_kind = models.CharField(max_length=40, blank=True)
+    audiences = models.JSONField(default=list, blank=True)
+    provider_slug = models.SlugField(max_length=160, blank=True)
+    provider_name = models.CharField(max_length=300, blank=True)
+    format = models.CharField(max_length=40, blank=True)
+    region = models.SlugField(max_length=60, blank=True)
+    embed_text = models.TextField(blank=True)
+    content_hash = models.CharField(max_length=64, blank=True)
+    vector = models.BinaryField(null=True, blank=True)
+    model_id = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("search document")
+        verbose_name_plural = _("search documents")
+        constraints = [
+            models.UniqueConstraint(fields=["network", "ref"], name="search_ref_per_network")
+        ]
+        indexes = [models.Index(fields=["network", "updated_at"], name="search_doc_net_upd")]
+
+    def __str__(self) -> str:
+        return self.ref
+
+
+class SynonymEntry(TenantModel):
+    """A network's own synonym group, applied to the queries on its site."""
+
+    terms = models.TextField(
+        _("terms"),
+        help_text=_(
+            "Words or phrases that mean the same, separated by commas, e.g. "
+            "“Werkraum, Coworking, Gemeinschaftsbüro”. A trailing * matches word beginnings."
+        ),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["terms"]
+        verbose_name = _("synonym group")
+        verbose_name_plural = _("synonym groups")
+
+    def __str__(self) -> str:
+        return self.terms[:80]
+
+
+def new_log_code() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class SearchQueryLog(TenantModel):
+    """One search on a network's site, without personal data (no IP, no user, no session).
+
+    The query text is stored after e-mail addresses and phone numbers were removed.
+    `code` is the random public id that the result links carry to record a click.
+    """
+
+    code = models.CharField(max_length=32, unique=True, default=new_log_code)
+    query = models.CharField(_("query"), max_length=300)
+    mode = models.CharField(max_length=20)
+    result_count = models.PositiveIntegerField(default=0)
+    suggestion = models.CharField(max_length=300, blank=True)
+    clicked_rank = models.PositiveSmallIntegerField(null=True, blank=True)
+    clicked_ref = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("search query")
+        verbose_name_plural = _("search queries")
+
+    def __str__(self) -> str:
+        return self.query

@@ -1,0 +1,239 @@
+"""What each kind of item contributes to the index: text, facets and network.
+
+Offers, providers and contacts come from the directory. Events have no model yet (a
+later issue adds the events app): until then the catalog's example events are read
+from the demo catalog file that the directory ships, assigned to the network that
+shows their region, and indexed as `event:<slug>` so the result sets are complete.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django_scopes import scopes_disabled
+
+from anlaufstelle.directory.models import Contact, Offer, OfferKind, Provider, ProviderKind
+from anlaufstelle.networks.models import Network
+
+EVENT_FORMATS = {
+    "vor-ort": "Vor Ort",
+    "online": "Online",
+    "hybrid": "Hybrid",
+    "webinar": "Webinar",
+}
+
+
+@dataclass
+class SourceItem:
+    """The indexable content of one item."""
+
+    network_id: int
+    ref: str
+    kind: str
+    slug: str
+    title: str
+    body: str
+    embed_text: str
+    topics: list[str] = field(default_factory=list)
+    offer_kind: str = ""
+    audiences: list[str] = field(default_factory=list)
+    provider_slug: str = ""
+    provider_name: str = ""
+    format: str = ""
+    region: str = ""
+
+
+def _join(*parts: str) -> str:
+    return "\n".join(p.strip() for p in parts if p and p.strip())
+
+
+def offer_item(offer: Offer) -> SourceItem:
+    topics = list(offer.topics.all())
+    audiences = list(offer.audiences.all())
+    topic_labels = ", ".join(t.label_de for t in topics)
+    kind_label = str(OfferKind(offer.kind).label) if offer.kind in OfferKind.values else ""
+    body = _join(
+        offer.summary,
+        offer.target_description,
+        offer.conditions,
+        offer.costs,
+        offer.legal_basis,
+        f"Themen: {topic_labels}" if topic_labels else "",
+        "Zielgruppen: " + ", ".join(a.label_de for a in audiences) if audiences else "",
+        f"Anbieter: {offer.provider.name}",
+    )
+    embed = _join(
+        offer.title,
+        offer.summary,
+        f"Themen: {topic_labels}" if topic_labels else "",
+        f"Anbieter: {offer.provider.name}",
+    )
+    return SourceItem(
+        network_id=offer.network_id,
+        ref=f"offer:{offer.slug}",
+        kind="offer",
+        slug=offer.slug,
+        title=offer.title,
+        body=body,
+        embed_text=embed,
+        topics=[t.slug for t in topics],
+        offer_kind=offer.kind or kind_label,
+        audiences=[a.slug for a in audiences],
+        provider_slug=offer.provider.slug,
+        provider_name=offer.provider.name,
+        region=offer.region,
+    )
+
+
+def provider_item(provider: Provider) -> SourceItem:
+    kind_label = (
+        str(ProviderKind(provider.kind).label) if provider.kind in ProviderKind.values else ""
+    )
+    offers = [o for o in provider.offers.all() if o.is_published]
+    topics = sorted({t.slug for o in offers for t in o.topics.all()})
+    offer_titles = "; ".join(o.title for o in offers[:12])
+    body = _join(provider.description, f"Angebote: {offer_titles}" if offer_titles else "")
+    return SourceItem(
+        network_id=provider.network_id,
+        ref=f"provider:{provider.slug}",
+        kind="provider",
+        slug=provider.slug,
+        title=provider.name,
+        body=body,
+        embed_text=_join(provider.name, kind_label, provider.description),
+        topics=topics,
+        provider_slug=provider.slug,
+        provider_name=provider.name,
+        region=provider.region,
+    )
+
+
+def contact_item(contact: Contact) -> SourceItem:
+    topics = list(contact.topics.all())
+    provider = contact.provider
+    title = f"{contact.function} – {provider.name}"
+    body = _join(
+        contact.name,
+        contact.description,
+        contact.availability,
+        "Themen: " + ", ".join(t.label_de for t in topics) if topics else "",
+    )
+    return SourceItem(
+        network_id=contact.network_id,
+        ref=f"contact:{contact.slug}",
+        kind="contact",
+        slug=contact.slug,
+        title=title,
+        body=body,
+        embed_text=_join(title, contact.description, body),
+        topics=[t.slug for t in topics],
+        provider_slug=provider.slug,
+        provider_name=provider.name,
+        region=provider.region,
+    )
+
+
+def demo_catalog_path() -> Path:
+    return Path(
+        getattr(
+            settings,
+            "SEARCH_EVENTS_CATALOG",
+            Path(apps.get_app_config("directory").path) / "demo" / "catalog.json",
+        )
+    )
+
+
+def catalog_event_items() -> Iterator[SourceItem]:
+    """The demo catalog's events, while no events app exists (see module docstring)."""
+    if apps.is_installed("anlaufstelle.events"):
+        return
+    path = demo_catalog_path()
+    if not path.exists():
+        return
+    data = json.loads(path.read_text(encoding="utf-8"))
+    with scopes_disabled():
+        networks = {n.region: n for n in Network.objects.exclude(region="")}
+        for n in Network.objects.filter(is_nationwide=True):
+            networks["bund"] = n
+        providers = {(p.network_id, p.slug): p for p in Provider.objects.all()} | {
+            ("*", p.slug): p for p in Provider.objects.all()
+        }
+    for event in data.get("events", []):
+        network = networks.get(event.get("region", ""))
+        if network is None:
+            continue
+        provider = providers.get((network.pk, event.get("anlaufstelle"))) or providers.get(
+            ("*", event.get("anlaufstelle"))
+        )
+        provider_name = provider.name if provider else ""
+        fmt = EVENT_FORMATS.get(event.get("format", ""), event.get("format", ""))
+        title = event["title_de"]
+        description = event.get("description_de", "")
+        yield SourceItem(
+            network_id=network.pk,
+            ref=f"event:{event['id']}",
+            kind="event",
+            slug=event["id"],
+            title=title,
+            body=_join(description, f"Format: {fmt}", f"Veranstalter: {provider_name}"),
+            embed_text=_join(title, description, f"Veranstalter: {provider_name}"),
+            provider_slug=provider.slug if provider else "",
+            provider_name=provider_name,
+            format=event.get("format", ""),
+            region=event.get("region", ""),
+        )
+
+
+def all_items() -> Iterator[SourceItem]:
+    """Every indexable item of every network (runs unscoped: the index spans networks)."""
+    with scopes_disabled():
+        offers = (
+            Offer.objects.published()
+            .select_related("provider")
+            .prefetch_related("topics", "audiences")
+        )
+        for offer in offers:
+            yield offer_item(offer)
+        providers = Provider.objects.filter(is_published=True).prefetch_related("offers__topics")
+        for provider in providers:
+            yield provider_item(provider)
+        contacts = Contact.objects.select_related("provider").prefetch_related("topics")
+        for contact in contacts:
+            if contact.provider.is_published:
+                yield contact_item(contact)
+    yield from catalog_event_items()
+
+
+def item_for(kind: str, pk: int) -> SourceItem | None:
+    """The current indexable content of one directory row, or None if it must leave."""
+    with scopes_disabled():
+        if kind == "offer":
+            offer = (
+                Offer.objects.published()
+                .select_related("provider")
+                .prefetch_related("topics", "audiences")
+                .filter(pk=pk)
+                .first()
+            )
+            return offer_item(offer) if offer else None
+        if kind == "provider":
+            provider = (
+                Provider.objects.filter(pk=pk, is_published=True)
+                .prefetch_related("offers__topics")
+                .first()
+            )
+            return provider_item(provider) if provider else None
+        if kind == "contact":
+            contact = (
+                Contact.objects.select_related("provider")
+                .prefetch_related("topics")
+                .filter(pk=pk, provider__is_published=True)
+                .first()
+            )
+            return contact_item(contact) if contact else None
+    raise ValueError(f"unknown kind {kind!r}")
