@@ -9,14 +9,13 @@ from anlaufstelle.directory import queries
 
 
 def start(request: HttpRequest, network_slug: str) -> HttpResponse:
-    network = request.network
-    host = queries.public_providers().filter(slug=network.host_provider_slug).first()
+    network = queries.site_network(request)
     return render(
         request,
         "pages/start.html",
         {
             "topics": queries.topics_with_offer_counts(),
-            "host_provider": host,
-            "offer_count": queries.public_offers().count(),
+            "host_provider": queries.get_host_provider(network.host_provider_slug),
+            "offer_count": queries.published_offers().count(),
         },
     )

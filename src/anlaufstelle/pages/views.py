@@ -6,6 +6,7 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
+from anlaufstelle.directory.queries import site_network
 from anlaufstelle.networks.models import Network
 
 from .models import LegalPage, LegalPageKind
@@ -13,15 +14,17 @@ from .models import LegalPage, LegalPageKind
 
 def home(request: HttpRequest) -> HttpResponse:
     """Root: the network of this host name, or a list of networks."""
-    if request.network is not None:
-        return redirect("site:start", network_slug=request.network.slug)
+    network = getattr(request, "network", None)
+    if network is not None:
+        return redirect("site:start", network_slug=network.slug)
     return render(request, "pages/network_list.html", {"networks": Network.objects.public()})
 
 
 def legal_page(request: HttpRequest, network_slug: str, kind: str) -> HttpResponse:
+    network = site_network(request)
     if kind not in LegalPageKind.values:
         raise Http404
-    page = LegalPage.objects.filter(network=request.network, kind=kind).first()
+    page = LegalPage.objects.filter(network=network, kind=kind).first()
     return render(
         request,
         "pages/legal_page.html",
@@ -36,5 +39,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:  # any database failure means "not ready"
-        return JsonResponse({"status": "error", "database": str(exc.__class__.__name__)}, status=503)
+        return JsonResponse(
+            {"status": "error", "database": str(exc.__class__.__name__)}, status=503
+        )
     return JsonResponse({"status": "ok", "database": "ok"})
