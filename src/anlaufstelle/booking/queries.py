@@ -166,6 +166,14 @@ def schedules_for_provider(provider_slug: str) -> QuerySet[Schedule]:
     return bookable_schedules().filter(provider__slug=provider_slug)
 
 
+def booking_links(*, offer_slug: str = "", provider_slug: str = "") -> dict[str, bool]:
+    """Which booking entry points an offer or provider page shows (one query each)."""
+    return {
+        "bookable_offer": bool(offer_slug) and schedules_for_offer(offer_slug).exists(),
+        "bookable_provider": bool(provider_slug) and schedules_for_provider(provider_slug).exists(),
+    }
+
+
 # --- rooms and desks ---------------------------------------------------------------
 
 

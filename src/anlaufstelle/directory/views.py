@@ -7,6 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
+from anlaufstelle.booking.queries import booking_links
+
 from . import queries
 
 OFFERS_PER_PAGE = 20
@@ -51,13 +53,16 @@ def offer_list(request: HttpRequest, network_slug: str) -> HttpResponse:
 def offer_detail(request: HttpRequest, network_slug: str, slug: str) -> HttpResponse:
     queries.site_network(request)
     offer = queries.get_offer_or_404(slug)
-    return render(request, "directory/offer_detail.html", {"offer": offer})
+    context = {
+        "offer": offer,
+        **booking_links(offer_slug=offer.slug, provider_slug=offer.provider.slug),
+    }
+    return render(request, "directory/offer_detail.html", context)
 
 
 def provider_detail(request: HttpRequest, network_slug: str, slug: str) -> HttpResponse:
     queries.site_network(request)
     provider = queries.get_provider_or_404(slug)
     offers = queries.public_offers().filter(provider=provider)
-    return render(
-        request, "directory/provider_detail.html", {"provider": provider, "offers": offers}
-    )
+    context = {"provider": provider, "offers": offers, **booking_links(provider_slug=provider.slug)}
+    return render(request, "directory/provider_detail.html", context)
