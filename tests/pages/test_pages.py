@@ -45,7 +45,7 @@ def test_the_start_page_of_each_network_asks_for_the_concern_in_german(client, l
     assert response.status_code == 200
     assert '<html lang="de">' in html
     assert "Was ist Ihr Anliegen?" in html
-    assert f'action="/n/{network_slug}/angebote/"' in html
+    assert f'action="/n/{network_slug}/suche/"' in html
     assert 'name="q" type="search"' in html
     # Ausbildung: the network's own persona offer plus the nationwide one.
     assert f'href="/n/{network_slug}/angebote/?thema=ausbildung"' in html

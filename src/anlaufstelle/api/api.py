@@ -1,4 +1,7 @@
-"""Versioned JSON API: the directory (read-only) and booking. OpenAPI schema at /api/v1/openapi.json."""
+"""Versioned JSON API: the directory (read-only) and booking.
+
+OpenAPI schema at /api/v1/openapi.json.
+"""
 
 from __future__ import annotations
 

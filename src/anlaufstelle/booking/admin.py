@@ -83,7 +83,7 @@ class BookingSettingsAdmin(NetworkScopedAdmin):
 class BookingAdmin(NetworkScopedAdmin):
     """Read-only: bookings change only through the services (locks, counters, e-mails)."""
 
-    list_display = ("code", "slot", "name", "company", "status")
+    list_display: tuple[str, ...] = ("code", "slot", "name", "company", "status")
     list_filter = ("status",)
     search_fields = ("code", "name", "company", "email")
 
@@ -107,3 +107,6 @@ class ReservationAdmin(BookingAdmin):
 class FeedTokenAdmin(NetworkScopedAdmin):
     list_display = ("user", "created_at", "revoked_at")
     exclude = ("network", "token")
+
+
+from . import admin_absences  # noqa: E402, F401 (registers the absences admin)

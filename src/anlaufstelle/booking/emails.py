@@ -6,18 +6,15 @@ e-mail per booking and per cancellation.
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+
+from anlaufstelle.lib.mail import send_templated as _send
+from anlaufstelle.lib.mail import site_url
 
 from . import ical, tokens
 from .models import Booking, Reservation
 
-
-def site_url() -> str:
-    return getattr(settings, "ANLAUFSTELLE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+__all__ = ["booking_links", "reservation_links", "site_url"]
 
 
 def booking_links(booking: Booking) -> dict[str, str]:
@@ -51,23 +48,6 @@ def reservation_links(reservation: Reservation) -> dict[str, str]:
         )
         for purpose in ("view", "cancel")
     }
-
-
-def _send(
-    subject_template: str,
-    body_template: str,
-    context: dict,
-    to: list[str],
-    language: str,
-    attach: tuple | None = None,
-) -> None:
-    with translation.override(language):
-        subject = render_to_string(subject_template, context).strip()
-        body = render_to_string(body_template, context)
-    message = EmailMessage(subject=subject, body=body, to=to)
-    if attach:
-        message.attach(*attach)
-    message.send()
 
 
 def send_confirmation(booking: Booking) -> None:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, time
+from typing import Any
 
 from django import forms
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from .queries import FreeSlot, parse_slot_key
 from .slots import BERLIN
 
 INPUT = {"class": "kern-form-input__input"}
@@ -75,8 +78,10 @@ class ReservationForm(ContactFieldsMixin):
 
     field_order = ["day", "start", "end", "name", "company", "email", "phone", "purpose", "consent"]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        # Form.clean() hands back cleaned_data; the stubs only say "or None".
+        data = self.cleaned_data
         if data.get("start") and data.get("end") and data["end"] <= data["start"]:
             self.add_error("end", _("The end must be after the start."))
         return data
@@ -97,3 +102,47 @@ class CancelForm(forms.Form):
         required=False,
         widget=forms.Textarea(INPUT | {"rows": 3}),
     )
+
+
+class StaffBookingForm(ContactFieldsMixin):
+    """Staff book a free slot on a company's behalf, e.g. while on the phone with it.
+
+    The slot is a "<schedule code>:<slot key>" value; whether it is still free is the
+    service's decision, so a slot taken meanwhile gets the service's clear message.
+    """
+
+    slot = forms.CharField(label=_("Appointment"), widget=forms.Select(INPUT))
+    concern = forms.CharField(
+        label=_("Concern (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(INPUT | {"rows": 3}),
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "The company agreed on the phone that its details are processed for this appointment."
+        ),
+        error_messages={"required": _("Please confirm that the company agreed.")},
+        widget=forms.CheckboxInput({"class": "kern-form-check__checkbox"}),
+    )
+
+    field_order = ["slot", "name", "company", "email", "phone", "concern", "consent"]
+
+    def __init__(self, *args, free: list[FreeSlot], schedule_codes: set[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.schedule_codes = schedule_codes
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for slot in free:
+            when = formats.date_format(timezone.localtime(slot.starts_at, BERLIN), "D j. N Y, H:i")
+            groups.setdefault(slot.schedule.title, []).append(
+                (f"{slot.schedule.code}:{slot.key}", when)
+            )
+        self.fields["slot"].widget.choices = [("", _("Please choose"))] + list(groups.items())
+        self.fields["name"].label = _("Name of the contact person")
+
+    def clean_slot(self) -> tuple[str, datetime]:
+        code, _sep, key = self.cleaned_data["slot"].partition(":")
+        starts_at = parse_slot_key(key)
+        if code not in self.schedule_codes or starts_at is None:
+            raise forms.ValidationError(_("Please choose an appointment."))
+        return code, starts_at

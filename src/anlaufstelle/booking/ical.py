@@ -34,7 +34,7 @@ def where(booking: Booking) -> str:
         return booking.video_url
     if schedule.format == Format.PHONE:
         return schedule.phone_note or "Telefon"
-    room = schedule.room.name if schedule.room_id else ""
+    room = schedule.room.name if schedule.room else ""
     return ", ".join(p for p in [room, schedule.location.replace("\n", ", ")] if p)
 
 

@@ -15,15 +15,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from anlaufstelle.lib.codes import CODE_ALPHABET, new_code  # noqa: F401 (re-exported)
 from anlaufstelle.networks.scoping import TenantModel
-
-# Crockford-like alphabet without 0/O/1/I/L so codes can be read out on the phone.
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-
-
-def new_code(length: int = 10) -> str:
-    """A random public identifier (about 50 bits for 10 characters); never a sequence."""
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
 
 
 def new_schedule_code() -> str:
@@ -134,9 +127,30 @@ class Schedule(TenantModel):
 
     @property
     def expert_email(self) -> str:
-        if self.expert_id and self.expert.email:
-            return self.expert.email
+        expert = self.expert  # no query when expert_id is None
+        if expert is not None and expert.email:
+            return expert.email
         return self.notify_email
+
+    def blocked_ranges(self, *, after: datetime) -> list[tuple[datetime, datetime]]:
+        """The [starts_at, ends_at) ranges ending after `after` in which this hour has no
+        slots: its own absences and every absence of its expert.
+
+        `Schedule.expert` is the person who holds the hour (gets the bookings, sees them in
+        the calendar), so a person's absence blocks all of their hours at once. A provider's
+        other experts are not meant: an hour without an expert account has only its own
+        absences.
+        """
+        ranges = list(
+            Absence.objects.filter(schedule=self, ends_at__gt=after).values_list(
+                "starts_at", "ends_at"
+            )
+        )
+        if self.expert_id is not None:
+            ranges += ExpertAbsence.objects.filter(
+                expert_id=self.expert_id, ends_at__gt=after
+            ).values_list("starts_at", "ends_at")
+        return sorted(ranges)
 
 
 class WeeklyRule(TenantModel):
@@ -218,6 +232,43 @@ class Absence(TenantModel):
         ]
 
 
+class ExpertAbsence(TenantModel):
+    """A person's absence (holiday, illness): no slots of any consultation hour they hold
+    (`Schedule.expert`) in [starts_at, ends_at).
+
+    Appointments already booked in the range are not cancelled automatically; they stay
+    in the expert's calendar, to be moved or cancelled by hand with a message.
+    """
+
+    expert = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("expert"),
+        on_delete=models.CASCADE,
+        related_name="booking_absences",
+    )
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("absence of a person")
+        verbose_name_plural = _("absences of persons")
+        indexes = [models.Index(fields=["expert", "ends_at"], name="expertabsence_expert_end")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="expertabsence_range",
+                violation_error_message=_("The end must be after the start."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        starts = timezone.localtime(self.starts_at)
+        ends = timezone.localtime(self.ends_at)
+        return f"{self.expert} {starts:%d.%m.%Y %H:%M}–{ends:%d.%m.%Y %H:%M}"
+
+
 class ClosingDay(TenantModel):
     """A day on which the whole network (the lab) is closed: no slots, no reservations."""
 
@@ -289,6 +340,8 @@ class Booking(TenantModel):
     phone = models.CharField(_("phone"), max_length=60, blank=True)
     concern = models.TextField(_("your concern"), blank=True)
     consent_at = models.DateTimeField(_("consent given"))
+    # Empty when the company ticked the box itself; says how and to whom otherwise.
+    consent_note = models.CharField(_("how consent was given"), max_length=300, blank=True)
     language = models.CharField(max_length=8, default="de")
     idempotency_key = models.CharField(max_length=100, unique=True, null=True, blank=True)
     video_url = models.URLField(_("video link"), blank=True)

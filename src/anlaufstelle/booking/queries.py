@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from . import slots
 from .models import (
-    Absence,
     ClosingDay,
     OpeningHours,
     Reservation,
@@ -82,9 +81,10 @@ def schedule_spec(schedule: Schedule) -> slots.ScheduleSpec:
         slots.ExtraWindow(day=x.date, start=x.start_time, end=x.end_time)
         for x in schedule.extra_dates.all()
     )
+    # The schedule's own absences and those of its expert (all of the person's hours).
     blocked = tuple(
-        slots.Blocked(a.starts_at, a.ends_at)
-        for a in Absence.objects.filter(schedule=schedule, ends_at__gt=timezone.now())
+        slots.Blocked(starts, ends)
+        for starts, ends in schedule.blocked_ranges(after=timezone.now())
     )
     closed = frozenset(
         ClosingDay.objects.filter(network_id=schedule.network_id).values_list("date", flat=True)
@@ -163,14 +163,29 @@ def schedules_for_offer(offer_slug: str) -> QuerySet[Schedule]:
 
 
 def schedules_for_provider(provider_slug: str) -> QuerySet[Schedule]:
-    return bookable_schedules().filter(provider__slug=provider_slug)
+    """A provider's own consultation hours and those held in its rooms (the lab hosts
+    other partners' hours: the Werkraum page offers the employment agency's slots)."""
+    return (
+        bookable_schedules()
+        .filter(Q(provider__slug=provider_slug) | Q(room__provider__slug=provider_slug))
+        .distinct()
+    )
 
 
-def booking_links(*, offer_slug: str = "", provider_slug: str = "") -> dict[str, bool]:
-    """Which booking entry points an offer or provider page shows (one query each)."""
+def booking_links(*, offer_slug: str = "", provider_slug: str = "") -> dict[str, object]:
+    """Which booking entry points an offer or provider page shows (one query each):
+    consultation hours of the offer or its provider, and rooms or desks the provider
+    holds (the one resource directly, several through the overview)."""
+    resources = (
+        list(Resource.objects.filter(provider__slug=provider_slug, is_active=True)[:2])
+        if provider_slug
+        else []
+    )
     return {
         "bookable_offer": bool(offer_slug) and schedules_for_offer(offer_slug).exists(),
         "bookable_provider": bool(provider_slug) and schedules_for_provider(provider_slug).exists(),
+        "reservable_resource": resources[0] if len(resources) == 1 else None,
+        "reservable_resources": len(resources) > 1,
     }
 
 

@@ -17,6 +17,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anlaufstelle.networks.models import User
+
 from . import queries, video
 from .models import (
     HOLDING_STATUSES,
@@ -117,16 +119,18 @@ def book_slot(
     phone: str = "",
     concern: str = "",
     consent: bool,
+    consent_note: str = "",
     idempotency_key: str | None = None,
     language: str = "de",
-    booked_by: object | None = None,
+    booked_by: User | None = None,
     now: datetime | None = None,
 ) -> Booking:
     """Book one place in the slot of `schedule` that starts at `starts_at` (aware).
 
     Replaying the same `idempotency_key` returns the first booking. Raises SlotTaken
     (with the next free slots) when the last place is gone, SlotUnavailable when the
-    slot is not offered, BookingError without consent.
+    slot is not offered, BookingError without consent. Staff booking on the company's
+    behalf pass `booked_by` and say in `consent_note` how the company agreed.
     """
     if not consent:
         raise BookingError(_("Please agree to the processing of your data."))
@@ -158,6 +162,7 @@ def book_slot(
                 phone=phone.strip(),
                 concern=concern.strip(),
                 consent_at=now,
+                consent_note=consent_note[:300],
                 idempotency_key=idempotency_key or None,
                 language=language,
                 video_url=video_url,
@@ -355,7 +360,7 @@ def _after_reservation(reservation_id: int) -> None:
 
 
 def _decide(
-    reservation: Reservation, *, old: tuple[str, ...], new: str, by: object | None, message: str
+    reservation: Reservation, *, old: tuple[str, ...], new: str, by: User | None, message: str
 ) -> Reservation:
     with transaction.atomic():
         Resource.objects.select_for_update().filter(pk=reservation.resource_id).first()
@@ -374,7 +379,7 @@ def _decide(
     return reservation
 
 
-def approve_reservation(*, reservation: Reservation, by: object, message: str = "") -> Reservation:
+def approve_reservation(*, reservation: Reservation, by: User, message: str = "") -> Reservation:
     """Confirm a pending reservation (staff)."""
     return _decide(
         reservation,
@@ -385,7 +390,7 @@ def approve_reservation(*, reservation: Reservation, by: object, message: str = 
     )
 
 
-def decline_reservation(*, reservation: Reservation, by: object, message: str = "") -> Reservation:
+def decline_reservation(*, reservation: Reservation, by: User, message: str = "") -> Reservation:
     """Decline a pending reservation (staff); the time becomes free again."""
     return _decide(
         reservation,
@@ -397,7 +402,7 @@ def decline_reservation(*, reservation: Reservation, by: object, message: str = 
 
 
 def cancel_reservation(
-    *, reservation: Reservation, by: object | None = None, message: str = ""
+    *, reservation: Reservation, by: User | None = None, message: str = ""
 ) -> Reservation:
     """Cancel a pending or confirmed reservation (company via signed link, or staff)."""
     return _decide(

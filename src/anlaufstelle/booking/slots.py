@@ -43,7 +43,8 @@ class ExtraWindow:
 
 @dataclass(frozen=True)
 class Blocked:
-    """An absence: no slot may overlap [starts_at, ends_at) (aware datetimes)."""
+    """An absence of the schedule or of its expert (which blocks all of the person's hours):
+    no slot may overlap [starts_at, ends_at) (aware datetimes)."""
 
     starts_at: datetime
     ends_at: datetime

@@ -8,21 +8,14 @@ links expire after ANLAUFSTELLE_BOOKING_LINK_MAX_AGE seconds.
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from django.conf import settings
-from django.core import signing
+
+from anlaufstelle.lib import signed_links
+from anlaufstelle.lib.signed_links import InvalidLink, Linkable
+
+__all__ = ["PURPOSES", "InvalidLink", "check_token", "make_token", "max_age"]
 
 PURPOSES = ("view", "cancel", "move")
-
-
-class Linkable(Protocol):
-    code: str
-    token_version: int
-
-
-class InvalidLink(Exception):
-    """The link is forged, expired, already used or belongs to something else."""
 
 
 def _salt(kind: str, purpose: str) -> str:
@@ -36,14 +29,9 @@ def max_age() -> int:
 
 
 def make_token(obj: Linkable, purpose: str, kind: str = "booking") -> str:
-    return signing.dumps({"c": obj.code, "v": obj.token_version}, salt=_salt(kind, purpose))
+    return signed_links.make_token(obj, salt=_salt(kind, purpose))
 
 
 def check_token(obj: Linkable, token: str, purpose: str, kind: str = "booking") -> None:
     """Raise InvalidLink unless `token` was made for exactly this object, purpose and version."""
-    try:
-        payload = signing.loads(token, salt=_salt(kind, purpose), max_age=max_age())
-    except signing.BadSignature as exc:  # includes SignatureExpired
-        raise InvalidLink(str(exc)) from exc
-    if payload.get("c") != obj.code or payload.get("v") != obj.token_version:
-        raise InvalidLink("token does not match")
+    signed_links.check_token(obj, token, salt=_salt(kind, purpose), max_age=max_age())

@@ -26,6 +26,7 @@ urlpatterns = [
     path("kalender/", views.calendar, name="calendar"),
     path("kalender/abo/", views.feed_manage, name="feed_manage"),
     path("kalender/reservierungen/", views.reservations, name="reservations"),
+    path("kalender/buchen/", views.staff_book, name="staff_book"),
     path("kalender/<str:code>/absagen/", views.expert_cancel, name="expert_cancel"),
     path("abo/<str:token>.ics", views.feed, name="feed"),
 ]

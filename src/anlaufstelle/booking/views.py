@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from anlaufstelle.directory import queries as directory_queries
-from anlaufstelle.networks.models import Role
+from anlaufstelle.networks.http import NetworkRequest
+from anlaufstelle.networks.models import Network, Role, User
 
 from . import ical, queries, services, tokens
-from .forms import BookingForm, CancelForm, ReservationForm
+from .forms import BookingForm, CancelForm, ReservationForm, StaffBookingForm
 from .models import Booking, FeedToken, Reservation, ReservationStatus, Resource, Schedule
 
 PAGE = 12
@@ -45,7 +46,7 @@ def _render_picker(
     return render(request, "booking/slot_picker.html", context)
 
 
-def index(request: HttpRequest, network_slug: str) -> HttpResponse:
+def index(request: NetworkRequest, network_slug: str) -> HttpResponse:
     schedules = list(queries.bookable_schedules().filter(network=request.network))
     resources = list(Resource.objects.filter(network=request.network, is_active=True))
     return render(request, "booking/index.html", {"schedules": schedules, "resources": resources})
@@ -226,7 +227,7 @@ def booking_move(request: HttpRequest, network_slug: str, code: str, token: str)
 STAFF_ROLES = (Role.COORDINATOR, Role.NAVIGATOR, Role.PARTNER_EXPERT)
 
 
-def _staff(request: HttpRequest) -> object:
+def _staff(request: NetworkRequest) -> User:
     """The logged-in staff member of this network; 404 for anyone else (same as 'missing')."""
     user = request.user
     if not user.is_authenticated:
@@ -254,7 +255,7 @@ def staff_view(view):
     return wrapper
 
 
-def visible_schedules(user, network) -> QuerySet[Schedule]:
+def visible_schedules(user: User, network: Network) -> QuerySet[Schedule]:
     """Experts see their own and their provider's schedules; coordinators and navigators all."""
     schedules = Schedule.objects.filter(network=network)
     if user.is_superuser or user.role in (Role.COORDINATOR, Role.NAVIGATOR):
@@ -267,7 +268,7 @@ def visible_schedules(user, network) -> QuerySet[Schedule]:
 
 
 @staff_view
-def calendar(request: HttpRequest, network_slug: str) -> HttpResponse:
+def calendar(request: NetworkRequest, network_slug: str) -> HttpResponse:
     """Day or week view of the appointments the staff member may see."""
     user = _staff(request)
     try:
@@ -285,7 +286,7 @@ def calendar(request: HttpRequest, network_slug: str) -> HttpResponse:
             slot__starts_at__gte=start,
             slot__starts_at__lt=end,
         )
-        .select_related("slot__schedule")
+        .select_related("slot__schedule", "booked_by")
         .order_by("slot__starts_at")
     )
     by_day: dict[date, list[Booking]] = {first + timedelta(days=i): [] for i in range(days)}
@@ -303,10 +304,22 @@ def calendar(request: HttpRequest, network_slug: str) -> HttpResponse:
         if feed
         else ""
     )
+    booked = (
+        Booking.objects.filter(
+            code=request.GET.get("gebucht", ""),
+            slot__schedule__in=visible_schedules(user, request.network),
+        )
+        .select_related("slot__schedule")
+        .first()
+        if request.GET.get("gebucht")
+        else None
+    )
     return render(
         request,
         "booking/calendar.html",
         {
+            "staff_form": _staff_booking_form(user, request.network),
+            "booked": booked,
             "days": sorted(by_day.items()),
             "view": view,
             "first": first,
@@ -322,8 +335,69 @@ def calendar(request: HttpRequest, network_slug: str) -> HttpResponse:
     )
 
 
+STAFF_SLOTS = 40
+
+
+def _staff_booking_form(user: User, network: Network, data: dict | None = None) -> StaffBookingForm:
+    schedules = list(
+        visible_schedules(user, network)
+        .filter(is_active=True)
+        .select_related("provider", "room", "network")
+    )
+    return StaffBookingForm(
+        data,
+        free=queries.free_slots(schedules, limit=STAFF_SLOTS) if schedules else [],
+        schedule_codes={s.code for s in schedules},
+    )
+
+
+def _staff_name(user: User) -> str:
+    return user.get_full_name().strip() or user.email
+
+
 @staff_view
-def expert_cancel(request: HttpRequest, network_slug: str, code: str) -> HttpResponse:
+def staff_book(request: NetworkRequest, network_slug: str) -> HttpResponse:
+    """Staff book a slot for a company that called; consent is recorded as given by phone."""
+    user = _staff(request)
+    form = _staff_booking_form(user, request.network, request.POST or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        code, starts_at = data["slot"]
+        schedule = visible_schedules(user, request.network).get(code=code)
+        try:
+            booking = services.book_slot(
+                schedule=schedule,
+                starts_at=starts_at,
+                name=data["name"],
+                company=data["company"],
+                email=data["email"],
+                phone=data["phone"],
+                concern=data["concern"],
+                consent=True,
+                consent_note=_("Given by phone to staff member %(name)s")
+                % {"name": _staff_name(user)},
+                idempotency_key=data["idempotency_key"],
+                language=get_language() or "de",
+                booked_by=user,
+            )
+        except services.BookingError as exc:
+            error = exc.message
+            # The list of free slots changed: show the fresh one, keep what was typed.
+            form = _staff_booking_form(user, request.network, request.POST)
+            form.is_valid()
+        else:
+            day = timezone.localtime(booking.slot.starts_at).date()
+            return redirect(
+                reverse("site:booking:calendar", kwargs={"network_slug": network_slug})
+                + f"?tag={day}&ansicht=tag&gebucht={booking.code}"
+            )
+    status = 409 if error else 400 if request.method == "POST" else 200
+    return render(request, "booking/staff_book.html", {"form": form, "error": error}, status=status)
+
+
+@staff_view
+def expert_cancel(request: NetworkRequest, network_slug: str, code: str) -> HttpResponse:
     user = _staff(request)
     booking = (
         Booking.objects.filter(
@@ -355,7 +429,7 @@ def expert_cancel(request: HttpRequest, network_slug: str, code: str) -> HttpRes
 
 @staff_view
 @require_POST
-def feed_manage(request: HttpRequest, network_slug: str) -> HttpResponse:
+def feed_manage(request: NetworkRequest, network_slug: str) -> HttpResponse:
     """Create a feed URL, or revoke the current one (and create a new one on request)."""
     user = _staff(request)
     FeedToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
@@ -364,7 +438,7 @@ def feed_manage(request: HttpRequest, network_slug: str) -> HttpResponse:
     return redirect("site:booking:calendar", network_slug=network_slug)
 
 
-def feed(request: HttpRequest, network_slug: str, token: str) -> HttpResponse:
+def feed(request: NetworkRequest, network_slug: str, token: str) -> HttpResponse:
     """The expert's private iCalendar feed; the secret token is the only key."""
     feed_token = (
         FeedToken.objects.filter(token=token, revoked_at__isnull=True, network=request.network)
@@ -495,7 +569,7 @@ def reservation_cancel(
 
 
 @staff_view
-def reservations(request: HttpRequest, network_slug: str) -> HttpResponse:
+def reservations(request: NetworkRequest, network_slug: str) -> HttpResponse:
     """Coordinators and navigators approve or decline pending reservations."""
     user = _staff(request)
     if not user.is_superuser and user.role == Role.PARTNER_EXPERT:

@@ -261,9 +261,7 @@ def read_source(path: Path) -> RawCatalog:
         else:
             _read_csv(path, catalog)
         return catalog
-    text = _decode(path.read_bytes(), path.name, catalog.issues)
-    if text is not None:
-        read_json_text(text, path.name, catalog)
+    read_json_bytes(path.read_bytes(), catalog, name=path.name)
     return catalog
 
 
@@ -334,8 +332,23 @@ def read_json_data(data: Any, name: str, catalog: RawCatalog) -> None:
 
 
 def _read_csv(path: Path, catalog: RawCatalog) -> None:
-    kind, allowed, required = CSV_FILES[path.name]
-    text = _decode(path.read_bytes(), path.name, catalog.issues)
+    read_csv_bytes(path.read_bytes(), catalog, name=path.name, csv_file=path.name)
+
+
+def read_json_bytes(raw: bytes, catalog: RawCatalog, *, name: str) -> None:
+    """Parse an uploaded catalog JSON file (UTF-8) into `catalog`."""
+    text = _decode(raw, name, catalog.issues)
+    if text is not None:
+        read_json_text(text, name, catalog)
+
+
+def read_csv_bytes(raw: bytes, catalog: RawCatalog, *, name: str, csv_file: str) -> None:
+    """Parse one CSV file whose columns are those of `csv_file` (a key of CSV_FILES).
+
+    `name` is how issues name the file (an upload keeps the name it had on the user's disk).
+    """
+    kind, allowed, required = CSV_FILES[csv_file]
+    text = _decode(raw, name, catalog.issues)
     if text is None:
         return
     first_line = text.split("\n", 1)[0]
@@ -345,17 +358,17 @@ def _read_csv(path: Path, catalog: RawCatalog) -> None:
     try:
         header = [column.strip() for column in next(reader)]
     except StopIteration:
-        catalog.issues.append(Issue(path.name, "Zeile 1", "", "Die Datei ist leer.", row=1))
+        catalog.issues.append(Issue(name, "Zeile 1", "", "Die Datei ist leer.", row=1))
         return
     except csv.Error as exc:
-        catalog.issues.append(Issue(path.name, "Zeile 1", "", f"Ungültiges CSV ({exc}).", row=1))
+        catalog.issues.append(Issue(name, "Zeile 1", "", f"Ungültiges CSV ({exc}).", row=1))
         return
     header_ok = True
     for column in header:
         if column not in allowed:
             catalog.issues.append(
                 Issue(
-                    path.name,
+                    name,
                     "Zeile 1",
                     column,
                     "Unbekannte Spalte (erlaubt: " + ", ".join(allowed) + ").",
@@ -365,9 +378,7 @@ def _read_csv(path: Path, catalog: RawCatalog) -> None:
             header_ok = False
     for column in required:
         if column not in header:
-            catalog.issues.append(
-                Issue(path.name, "Zeile 1", column, "Pflichtspalte fehlt.", row=1)
-            )
+            catalog.issues.append(Issue(name, "Zeile 1", column, "Pflichtspalte fehlt.", row=1))
             header_ok = False
     if not header_ok:
         return
@@ -381,7 +392,7 @@ def _read_csv(path: Path, catalog: RawCatalog) -> None:
             if len(values) != len(header):
                 catalog.issues.append(
                     Issue(
-                        path.name,
+                        name,
                         f"Zeile {start}",
                         "",
                         f"{len(values)} Spalten statt {len(header)}.",
@@ -390,12 +401,10 @@ def _read_csv(path: Path, catalog: RawCatalog) -> None:
                 )
                 continue
             data = {column: value.strip() for column, value in zip(header, values, strict=True)}
-            catalog.rows[kind].append(
-                RawRow(data, path.name, f"Zeile {start}", start, from_csv=True)
-            )
+            catalog.rows[kind].append(RawRow(data, name, f"Zeile {start}", start, from_csv=True))
     except csv.Error as exc:
         catalog.issues.append(
-            Issue(path.name, f"Zeile {reader.line_num}", "", f"Ungültiges CSV ({exc}).")
+            Issue(name, f"Zeile {reader.line_num}", "", f"Ungültiges CSV ({exc}).")
         )
 
 
@@ -549,17 +558,51 @@ class Plan:
     contacts: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
 
+def _foreign_region(region: str) -> str:
+    if region == NATIONWIDE:
+        return "Bundesweite Einträge pflegt der Betreiber; lassen Sie die Spalte leer."
+    return (
+        f"Die Region »{region}« gehört zu einem anderen Netzwerk; lassen Sie die Spalte "
+        "leer, dann gilt Ihr Netzwerk."
+    )
+
+
 def _network_key(network: Network) -> str:
     return NATIONWIDE if network.is_nationwide else network.slug
 
 
-def validate(raw: RawCatalog, *, default_network: str | None = None) -> tuple[Plan, list[Issue]]:
+def validate(
+    raw: RawCatalog, *, default_network: str | None = None, only_default_network: bool = False
+) -> tuple[Plan, list[Issue]]:
     """Check every row against the vocabularies, references and the database.
 
     `default_network` is the slug of the network that receives rows without a region.
+    With `only_default_network` (the back-office import of one network's coordinator)
+    every row must land in that network: networks, the shared vocabularies and the
+    nationwide pool are refused.
     """
     issues = list(raw.issues)
     plan = Plan()
+    if only_default_network:
+        if default_network is None:
+            raise ValueError("only_default_network needs a default_network")
+        refused = ("networks", "topics", "audiences")
+        for kind in refused:
+            for file in dict.fromkeys(r.file for r in raw.rows[kind]):
+                issues.append(
+                    Issue(
+                        file,
+                        "",
+                        "",
+                        f"{TYPE_LABELS[kind]} können hier nicht importiert werden, nur "
+                        "Anlaufstellen, Ansprechpersonen und Angebote Ihres Netzwerks.",
+                    )
+                )
+        raw = RawCatalog(
+            rows={k: [] if k in refused else v for k, v in raw.rows.items()},
+            skipped=raw.skipped,
+            issues=raw.issues,
+        )
     with scopes_disabled():
         db_networks = list(Network.objects.all())
         db_topics = set(Topic.objects.values_list("slug", flat=True))
@@ -660,6 +703,9 @@ def validate(raw: RawCatalog, *, default_network: str | None = None) -> tuple[Pl
         network = region_to_network.get(region)
         if network is None:
             row.error("region", f"Unbekannte Region »{region}«: kein Netzwerk zeigt sie.")
+        elif only_default_network and network != default_network:
+            row.error("region", _foreign_region(region))
+            return None
         return network
 
     def region_of(network: str, region: str) -> str:
@@ -795,6 +841,12 @@ def validate(raw: RawCatalog, *, default_network: str | None = None) -> tuple[Pl
             ),
             "topics": topics,
         }
+        if only_default_network and contact_network not in (None, default_network):
+            row.error(
+                "anlaufstelle",
+                f"»{provider_slug}« ist eine bundesweite Anlaufstelle; Ansprechpersonen "
+                "können Sie nur für Anlaufstellen Ihres Netzwerks anlegen.",
+            )
         if row.ok and contact_network is not None:
             plan.contacts[(contact_network, slug)] = values
 
@@ -923,15 +975,20 @@ def _write(plan: Plan, report: ImportReport) -> None:
 
 
 def import_raw(
-    raw: RawCatalog, *, dry_run: bool = False, network: str | None = None
+    raw: RawCatalog,
+    *,
+    dry_run: bool = False,
+    network: str | None = None,
+    only_network: bool = False,
 ) -> ImportReport:
     """Validate `raw` and, if every row is valid, write it in one transaction.
 
     With `dry_run` the writes run and are rolled back, so the report says exactly
-    what a real import would create, update or leave unchanged.
+    what a real import would create, update or leave unchanged. With `only_network`
+    every row must belong to `network` (see `validate`).
     """
     report = ImportReport(dry_run=dry_run, skipped=Counter(raw.skipped))
-    plan, issues = validate(raw, default_network=network)
+    plan, issues = validate(raw, default_network=network, only_default_network=only_network)
     if issues:
         report.issues = issues
         return report

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -187,7 +189,8 @@ class Offer(TenantModel):
     is_published = models.BooleanField(_("published"), default=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    objects = ScopedManager(
+    # A ClassVar like TenantModel's manager; ScopedManager is untyped, the plugin infers it.
+    objects: ClassVar = ScopedManager(
         _manager_class=models.Manager.from_queryset(OfferQuerySet), network="network"
     )
 

@@ -5,7 +5,7 @@ Nationwide rows (the shared pool) are listed read-only. Operators (superusers) s
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -28,7 +28,7 @@ class NetworkScopedAdmin(admin.ModelAdmin):
     """ModelAdmin for TenantModel subclasses."""
 
     editor_roles: tuple[str, ...] = EDITOR_ROLES
-    exclude = ("network",)
+    exclude: ClassVar[tuple[str, ...]] = ("network",)
     # Addresses typed without a scheme are web sites reached over HTTPS.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 

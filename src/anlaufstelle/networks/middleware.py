@@ -32,9 +32,9 @@ def resolve_network(request: HttpRequest) -> Network | None:
         return network
     network = network_for_host(request.get_host())
     if network is None and settings.ANLAUFSTELLE_DEFAULT_NETWORK:
-        network = Network.objects.public().filter(
-            slug=settings.ANLAUFSTELLE_DEFAULT_NETWORK
-        ).first()
+        network = (
+            Network.objects.public().filter(slug=settings.ANLAUFSTELLE_DEFAULT_NETWORK).first()
+        )
     return network
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -147,9 +149,12 @@ class User(AbstractUser):
     )
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()  # type: ignore[misc]
+    # Log-in is by e-mail, so the manager cannot be Django's username-based UserManager
+    # (create_user(username, ...)) that AbstractUser declares. Not annotated as ClassVar:
+    # then the plugin wrongly rejects lookups like filter(network_id=None).
+    objects = UserManager()  # type: ignore[misc, assignment]
 
     class Meta:
         verbose_name = _("staff member")

@@ -17,9 +17,7 @@ class LegalPageKind(models.TextChoices):
 class LegalPage(TenantModel):
     kind = models.CharField(_("kind"), max_length=30, choices=LegalPageKind.choices)
     title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(
-        _("text"), help_text=_("Plain text; blank lines separate paragraphs.")
-    )
+    body = models.TextField(_("text"), help_text=_("Plain text; blank lines separate paragraphs."))
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

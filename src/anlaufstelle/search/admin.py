@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from anlaufstelle.networks.admin_base import NetworkScopedAdmin
 
@@ -30,5 +31,5 @@ class SearchQueryLogAdmin(NetworkScopedAdmin):
         "created_at",
     )
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

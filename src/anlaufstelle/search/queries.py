@@ -5,17 +5,22 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from anlaufstelle.directory.models import Audience, OfferKind, Topic
 from anlaufstelle.networks.models import Network
 from anlaufstelle.networks.scoping import visible_network_ids
 
-from .analysis import tokenize, word_terms
+from .analysis import analyse, tokenize, word_terms
 from .engine import SearchOptions, SearchResult, search
+from .lexicon import fold, load_stopwords
 from .models import SearchDocument
 
 # The facets of the page: URL parameter -> document field (lists or single values).
@@ -33,6 +38,7 @@ FACETS = {
 MIN_RELATIVE_SCORE = 0.45
 MIN_COSINE = 0.80
 MAX_RESULTS = 60
+MAX_FACET_OPTIONS = 12
 
 
 @dataclass
@@ -50,7 +56,8 @@ class SearchPage:
     facets: dict[str, list[FacetOption]] = field(default_factory=dict)
     selected: dict[str, list[str]] = field(default_factory=dict)
     suggestion: str = ""
-    total: int = 0
+    total: int = 0  # results after the chosen facets
+    found: int = 0  # results of the query alone (what the query log records)
     result: SearchResult | None = None
 
 
@@ -61,23 +68,60 @@ def _values(doc: SearchDocument, name: str) -> list[str]:
     return [str(value)] if value else []
 
 
+# What a result is, in the site's words ("Anlaufstelle", not the model's "Provider").
+TYPE_LABELS = {
+    "offer": pgettext_lazy("search result type", "Offer"),
+    "provider": pgettext_lazy("search result type", "Contact point"),
+    "contact": pgettext_lazy("search result type", "Contact person"),
+    "event": pgettext_lazy("search result type", "Event"),
+    "media": pgettext_lazy("search result type", "Mediathek"),
+}
+
+FORMAT_LABELS = {
+    "vor-ort": _("On site"),
+    "online": _("Online"),
+    "hybrid": _("Hybrid"),
+    "webinar": _("Webinar"),
+}
+
+
+def region_labels() -> dict[str, str]:
+    """Region key -> a name a visitor understands (the network that covers it)."""
+    labels = {
+        n.region: n.display_name
+        for n in Network.objects.filter(is_nationwide=False).exclude(region="")
+    }
+    labels["bund"] = str(_("Nationwide"))
+    return labels
+
+
 def _labels() -> dict[str, dict[str, str]]:
     return {
         "thema": {t.slug: t.label for t in Topic.objects.all()},
         "zielgruppe": {a.slug: a.label for a in Audience.objects.all()},
         "art": {value: str(label) for value, label in OfferKind.choices},
-        "typ": {
-            "offer": "Angebot",
-            "provider": "Anlaufstelle",
-            "contact": "Ansprechperson",
-            "event": "Veranstaltung",
-            "media": "Mediathek",
-        },
+        "typ": {value: str(label) for value, label in TYPE_LABELS.items()},
+        "format": {key: str(label) for key, label in FORMAT_LABELS.items()},
+        "region": region_labels(),
     }
 
 
+def _matches(doc: SearchDocument, selected: dict[str, list[str]], skip: str = "") -> bool:
+    """True when `doc` has one of the chosen values of every facet (except `skip`)."""
+    return all(
+        set(_values(doc, FACETS[param])) & set(values)
+        for param, values in selected.items()
+        if values and param != skip
+    )
+
+
 def run_search(network: Network, query: str, selected: dict[str, list[str]]) -> SearchPage:
-    """Search as the network's site does, then count and apply the facets."""
+    """Search as the network's site does, then count and apply the facets.
+
+    Each facet counts the results that the *other* chosen facets leave, so choosing a
+    second topic adds results instead of hiding every other topic's count.
+    """
+    selected = {p: v for p, v in selected.items() if p in FACETS and v}
     page = SearchPage(query=query, selected=selected)
     if not query.strip():
         return page
@@ -103,22 +147,24 @@ def run_search(network: Network, query: str, selected: dict[str, list[str]]) -> 
     keep = [h for h in keep if h.score >= MIN_RELATIVE_SCORE * top]
     docs = {d.pk: d for d in SearchDocument.objects.filter(pk__in=[h.doc_id for h in keep])}
     ordered = [docs[h.doc_id] for h in keep if h.doc_id in docs]
+    page.found = len(ordered)
     labels = _labels()
     for param, name in FACETS.items():
-        counts: Counter[str] = Counter(v for d in ordered for v in _values(d, name))
+        pool = [d for d in ordered if _matches(d, selected, skip=param)]
+        counts: Counter[str] = Counter(v for d in pool for v in _values(d, name))
+        chosen = selected.get(param, [])
         if name == "provider_slug":
             names = {d.provider_slug: d.provider_name for d in ordered}
         else:
             names = labels.get(param, {})
+        values = [v for v, _count in counts.most_common(MAX_FACET_OPTIONS)]
+        # A chosen value stays visible (with its count, even 0) so it can be unchosen.
+        values += [v for v in chosen if v not in values]
         page.facets[param] = [
-            FacetOption(value, names.get(value, value), count, value in selected.get(param, []))
-            for value, count in counts.most_common(12)
+            FacetOption(v, names.get(v, v), counts.get(v, 0), v in chosen) for v in values
         ]
-    for param, values in selected.items():
-        if values and param in FACETS:
-            ordered = [d for d in ordered if set(_values(d, FACETS[param])) & set(values)]
-    page.documents = ordered
-    page.total = len(ordered)
+    page.documents = [d for d in ordered if _matches(d, selected)]
+    page.total = len(page.documents)
     return page
 
 
@@ -133,22 +179,53 @@ def result_url(network: Network, doc: SearchDocument) -> str:
             url = reverse("site:provider", args=[network.slug, doc.provider_slug])
             return f"{url}#kontakt-{doc.slug}"
         if doc.kind == "event" and doc.provider_slug:
+            # No events app yet: its organiser's page. The events issue links the event page.
             return reverse("site:provider", args=[network.slug, doc.provider_slug])
     except NoReverseMatch:
         pass
-    return reverse("site:search", args=[network.slug]) + f"?q={doc.title}"
+    return reverse("site:search", args=[network.slug]) + "?" + urlencode({"q": doc.title})
 
 
 SENTENCE_RE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
-def snippet(doc: SearchDocument, terms: list[str], length: int = 240) -> SafeString:
-    """The body sentence that matches most query terms, matching words in <mark>."""
+WORD_RE = re.compile(r"([\wÄÖÜäöüß]+)")
+
+
+def term_matcher(terms: list[str]) -> Callable[[str], bool]:
+    """A test "does this word match one of the query's analysed terms?" (stems, compound
+    parts and built-in synonym groups, so "Gastgewerbe" lights up for "Koch")."""
     wanted = set(terms)
-    sentences = [s.strip() for s in SENTENCE_RE.split(doc.body) if s.strip()] or [doc.body]
+    seen: dict[str, bool] = {}
 
     def matches(word: str) -> bool:
-        return bool(set(word_terms(word.lower(), True, True)) & wanted)
+        if word not in seen:
+            folded = word.lower()
+            found = set(word_terms(folded, True, True)) | set(analyse(word).groups)
+            seen[word] = bool(found & wanted) and fold(word) not in load_stopwords()
+        return seen[word]
+
+    return matches
+
+
+def highlight(text: str, matches: Callable[[str], bool]) -> SafeString:
+    """`text` escaped, with each matching word in <mark>."""
+    out = []
+    for part in WORD_RE.split(text):
+        escaped = html.escape(part)
+        out.append(f"<mark>{escaped}</mark>" if part and matches(part) else escaped)
+    return mark_safe("".join(out))  # noqa: S308  (every part is escaped above)
+
+
+def snippet(
+    doc: SearchDocument,
+    terms: list[str],
+    length: int = 240,
+    matches: Callable[[str], bool] | None = None,
+) -> SafeString:
+    """The body sentence that matches most query terms, matching words in <mark>."""
+    matches = matches or term_matcher(terms)
+    sentences = [s.strip() for s in SENTENCE_RE.split(doc.body) if s.strip()] or [doc.body]
 
     def score(sentence: str) -> int:
         return sum(1 for w in tokenize(sentence) if matches(w))
@@ -156,8 +233,4 @@ def snippet(doc: SearchDocument, terms: list[str], length: int = 240) -> SafeStr
     best = max(sentences, key=score) if sentences else ""
     if len(best) > length:
         best = best[:length].rsplit(" ", 1)[0] + " …"
-    out = []
-    for part in re.split(r"([\wÄÖÜäöüß]+)", best):
-        escaped = html.escape(part)
-        out.append(f"<mark>{escaped}</mark>" if part and matches(part) else escaped)
-    return mark_safe("".join(out))  # noqa: S308  (every part is escaped above)
+    return highlight(best, matches)

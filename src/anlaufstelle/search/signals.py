@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
+from django.test.signals import setting_changed
 
 from anlaufstelle.directory.models import Contact, Offer, Provider
 
@@ -65,3 +66,16 @@ def on_delete(sender: type, instance: Any, **kwargs: Any) -> None:
     kind = KINDS[type(instance)]
     args = (instance.network_id, f"{kind}:{instance.slug}")
     transaction.on_commit(lambda: remove_document.enqueue(*args))
+
+
+@receiver(setting_changed)
+def on_embedder_setting_changed(setting: str, **kwargs: Any) -> None:
+    """A changed SEARCH_EMBEDDER* setting (tests, `override_settings`) takes effect at once
+    instead of leaving the process on the embedder it happened to build first."""
+    if not setting.startswith("SEARCH_EMBEDDER"):
+        return
+    from .embedders import get_embedder
+    from .engine import clear_query_cache
+
+    get_embedder.cache_clear()
+    clear_query_cache()

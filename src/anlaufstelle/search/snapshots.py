@@ -25,7 +25,8 @@ from django.db.models import Count, Max
 from django_scopes import scopes_disabled
 
 from .analysis import tokenize
-from .embedders import get_embedder
+from .blas import single_threaded_blas
+from .embedders import bytes_to_sparse, get_embedder
 from .lexicon import set_corpus_words
 from .models import SearchDocument
 from .typos import Vocabulary
@@ -42,6 +43,38 @@ class NetworkSnapshot:
     ids: np.ndarray  # document ids of the rows with a vector of the current model
     matrix: np.ndarray  # (len(ids), dim) float32, L2-normalised
     words: Counter[str] = field(default_factory=Counter)
+    # Document frequency of each analysed index term (title_terms + body_terms).
+    term_df: Counter[str] = field(default_factory=Counter)
+    # Number of analysed terms over all rows (BM25's average row length).
+    term_count: int = 0
+    # Sparse latent-term vectors as an inverted index over the rows of `matrix`: the
+    # postings of feature f are sparse_rows/sparse_weights[sparse_ptr[f]:sparse_ptr[f+1]].
+    sparse_ptr: np.ndarray | None = None
+    sparse_rows: np.ndarray | None = None
+    sparse_weights: np.ndarray | None = None
+
+    def sparse_scores(self, indices: np.ndarray, weights: np.ndarray) -> np.ndarray | None:
+        """Dot product of a sparse query with every row (None without sparse vectors).
+
+        Only the postings of the query's features are touched (a few hundred thousand
+        entries at 100,000 rows), summed per row with one `bincount`.
+        """
+        if self.sparse_ptr is None or self.sparse_rows is None or self.sparse_weights is None:
+            return None
+        known = indices < len(self.sparse_ptr) - 1
+        indices, weights = indices[known], weights[known]
+        starts = self.sparse_ptr[indices]
+        lengths = self.sparse_ptr[indices + 1] - starts
+        total = int(lengths.sum())
+        if total == 0:
+            return np.zeros(len(self.ids), dtype=np.float64)
+        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+        positions = offsets + np.arange(total)
+        return np.bincount(
+            self.sparse_rows[positions],
+            weights=self.sparse_weights[positions] * np.repeat(weights, lengths),
+            minlength=len(self.ids),
+        )
 
 
 _lock = threading.RLock()
@@ -86,28 +119,56 @@ def _build(network_id: int, stamp: Stamp) -> NetworkSnapshot:
     model_id = embedder.model_id if embedder else None
     ids: list[int] = []
     vectors: list[bytes] = []
+    sparse_features: list[np.ndarray] = []
+    sparse_values: list[np.ndarray] = []
+    sparse_row_ids: list[np.ndarray] = []
     words: Counter[str] = Counter()
     with scopes_disabled():
         rows = SearchDocument.objects.filter(network_id=network_id).values_list(
-            "id", "title", "body", "vector", "model_id"
+            "id", "title", "body", "title_terms", "body_terms", "vector", "sparse", "model_id"
         )
-        for pk, title, body, vector, row_model in rows.iterator(chunk_size=2000):
+        term_df: Counter[str] = Counter()
+        term_count = 0
+        for pk, title, body, title_terms, body_terms, vector, sparse, row_model in rows.iterator(
+            chunk_size=2000
+        ):
             words.update(tokenize(title))
             words.update(tokenize(body))
+            title_list, body_list = title_terms.split(), body_terms.split()
+            term_df.update(set(title_list) | set(body_list))
+            term_count += len(title_list) + len(body_list)
             if model_id and vector is not None and row_model == model_id:
+                if sparse is not None:
+                    feature_ids, values = bytes_to_sparse(sparse)
+                    sparse_features.append(feature_ids)
+                    sparse_values.append(values)
+                    sparse_row_ids.append(np.full(len(feature_ids), len(ids), dtype=np.int32))
                 ids.append(pk)
                 vectors.append(bytes(vector))
     if vectors:
         matrix = np.frombuffer(b"".join(vectors), dtype="<f4").reshape(len(vectors), -1)
     else:
         matrix = np.zeros((0, embedder.dimension if embedder else 0), dtype=np.float32)
-    return NetworkSnapshot(
+    snap = NetworkSnapshot(
         network_id=network_id,
         stamp=stamp,
         ids=np.asarray(ids, dtype=np.int64),
         matrix=np.ascontiguousarray(matrix, dtype=np.float32),
         words=words,
+        term_df=term_df,
+        term_count=term_count,
     )
+    if sparse_features:
+        dimension = int(getattr(embedder, "sparse_dimension", 0)) or 1 + int(
+            max(f.max() for f in sparse_features if len(f))
+        )
+        features = np.concatenate(sparse_features)
+        order = np.argsort(features, kind="stable")
+        snap.sparse_rows = np.concatenate(sparse_row_ids)[order]
+        snap.sparse_weights = np.concatenate(sparse_values).astype(np.float32)[order]
+        counts = np.bincount(features, minlength=dimension)
+        snap.sparse_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    return snap
 
 
 def snapshot(network_id: int) -> NetworkSnapshot:
@@ -154,20 +215,49 @@ def vocabulary(network_ids: list[int]) -> Vocabulary:
         return vocab
 
 
+def document_frequencies(network_ids: list[int], terms: list[str]) -> tuple[dict[str, int], int]:
+    """({term: number of visible rows containing it}, number of visible rows)."""
+    snaps = [snapshot(n) for n in network_ids]
+    total = sum(s.stamp[0] for s in snaps)
+    return {t: sum(s.term_df.get(t, 0) for s in snaps) for t in terms}, total
+
+
+def average_length(network_ids: list[int]) -> float:
+    """Mean number of analysed terms (title + body) per visible row (0 without rows)."""
+    snaps = [snapshot(n) for n in network_ids]
+    rows = sum(s.stamp[0] for s in snaps)
+    return sum(s.term_count for s in snaps) / rows if rows else 0.0
+
+
 def semantic_scores(
-    network_ids: list[int], query_vector: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """(document ids, cosine scores) over the visible networks' rows."""
+    network_ids: list[int],
+    query_vector: np.ndarray,
+    query_sparse: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """(document ids, cosine scores, sparse scores or None) over the visible rows.
+
+    The sparse scores are None unless the query has a sparse vector and every visible
+    snapshot has sparse rows (a half-sparse ranking would be biased by network).
+    """
+    single_threaded_blas()  # see blas.py: spinning BLAS threads slow the next embedding
     all_ids = []
     all_scores = []
+    all_sparse: list[np.ndarray | None] = []
     for network_id in network_ids:
         snap = snapshot(network_id)
         if len(snap.ids):
             all_ids.append(snap.ids)
             all_scores.append(snap.matrix @ query_vector)
+            all_sparse.append(
+                snap.sparse_scores(*query_sparse) if query_sparse is not None else None
+            )
     if not all_ids:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-    return np.concatenate(all_ids), np.concatenate(all_scores)
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), None
+    sparse: np.ndarray | None = None
+    present = [s for s in all_sparse if s is not None]
+    if present and len(present) == len(all_sparse):
+        sparse = np.concatenate(present)
+    return np.concatenate(all_ids), np.concatenate(all_scores), sparse
 
 
 def vectors_for(network_ids: list[int], doc_ids: list[int]) -> np.ndarray:

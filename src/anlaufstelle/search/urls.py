@@ -6,5 +6,6 @@ from . import views
 
 urlpatterns = [
     path("", views.search_page, name="search"),
-    path("treffer/<str:code>/<int:rank>/", views.result_click, name="search_click"),
+    # ?ref=<type:slug>&rang=<rank>&q=<log code>: logs the click, redirects on this site.
+    path("klick/", views.result_click, name="search_click"),
 ]

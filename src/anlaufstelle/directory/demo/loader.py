@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from django.apps import apps
 from django.db import transaction
 from django_scopes import scopes_disabled
 
@@ -164,6 +165,14 @@ def reset_demo() -> None:
         )
         User.objects.filter(network__in=networks).delete()
         User.objects.filter(email=OPERATOR_EMAIL).delete()
+        # Rows of later apps that PROTECT what is deleted below (slots, resources,
+        # providers) go first; looked up by name so the directory stays independent.
+        for label in ("booking.Booking", "booking.Reservation", "cases.Referral"):
+            try:
+                model = apps.get_model(label)
+            except LookupError:
+                continue
+            model.objects.filter(network__in=networks).delete()
         # Offers protect their provider, also across networks (pool providers): go first.
         Offer.objects.filter(network__in=networks).delete()
         networks.delete()

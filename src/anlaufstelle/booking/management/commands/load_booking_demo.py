@@ -117,7 +117,14 @@ SCHEDULES: list[dict[str, Any]] = [
     },
 ]
 
-RESOURCES: list[dict[str, Any]] = [
+# Per network: the host provider (the lab) and its rooms and desks.
+HOSTS = {"feldberg": "werkraum-feldberg", "region-stuttgart": "fachkraefteallianz-region-stuttgart"}
+ADDRESSES = {
+    "feldberg": WERKRAUM_ADDRESS,
+    "region-stuttgart": "Koordinierungsstelle der Fachkräfteallianz, Stuttgart-Mitte",
+}
+
+FELDBERG_RESOURCES: list[dict[str, Any]] = [
     {
         "name": f"Coworking-Arbeitsplatz {n}",
         "kind": ResourceKind.DESK,
@@ -136,6 +143,29 @@ RESOURCES: list[dict[str, Any]] = [
     },
 ]
 
+STUTTGART_RESOURCES: list[dict[str, Any]] = [
+    {
+        "name": "Seminarraum der Koordinierungsstelle",
+        "kind": ResourceKind.SEMINAR_ROOM,
+        "capacity": 20,
+        "min_minutes": 120,
+        "requires_approval": True,
+        "description": "Für Workshops und Informationsveranstaltungen der Allianzpartner.",
+    },
+    {
+        "name": "Besprechungsraum Stuttgart-Mitte",
+        "kind": ResourceKind.MEETING_ROOM,
+        "capacity": 6,
+        "min_minutes": 60,
+        "description": "Für Beratungsgespräche mit Betrieben, barrierefrei erreichbar.",
+    },
+]
+
+RESOURCES: dict[str, list[dict[str, Any]]] = {
+    "feldberg": FELDBERG_RESOURCES,
+    "region-stuttgart": STUTTGART_RESOURCES,
+}
+
 
 class Command(BaseCommand):
     help = "Legt Sprechstunden, Räume und Arbeitsplätze für die Demo-Netzwerke an (nach load_demo)."
@@ -150,13 +180,16 @@ class Command(BaseCommand):
                 raise CommandError(
                     "Netzwerk 'feldberg' fehlt. Bitte zuerst `manage.py load_demo` ausführen."
                 )
-            rooms = self._resources(networks["feldberg"])
+            rooms: dict[str, dict[str, Resource]] = {
+                slug: self._resources(network, RESOURCES[slug])
+                for slug, network in networks.items()
+            }
             for spec in SCHEDULES:
                 network = networks.get(spec["network"])
                 if network is None:
                     self.stderr.write(f"Netzwerk {spec['network']} fehlt; übersprungen.")
                     continue
-                self._schedule(network, spec, rooms)
+                self._schedule(network, spec, rooms.get(network.slug, {}))
             year = timezone.localdate().year
             for day, name in [
                 (date(year, 12, 24), "Heiligabend"),
@@ -167,19 +200,20 @@ class Command(BaseCommand):
                 )
         self.stdout.write(
             self.style.SUCCESS(
-                f"{len(SCHEDULES)} Sprechstunden und {len(RESOURCES)} Räume/Arbeitsplätze bereit."
+                f"{len(SCHEDULES)} Sprechstunden und "
+                f"{sum(len(r) for r in RESOURCES.values())} Räume/Arbeitsplätze bereit."
             )
         )
 
-    def _resources(self, network: Network) -> dict[str, Resource]:
-        host = Provider.objects.filter(network=network, slug="werkraum-feldberg").first()
+    def _resources(self, network: Network, specs: list[dict[str, Any]]) -> dict[str, Resource]:
+        host = Provider.objects.filter(network=network, slug=HOSTS[network.slug]).first()
         rooms = {}
-        for spec in RESOURCES:
+        for spec in specs:
             fields = {k: v for k, v in spec.items() if k != "name"}
             resource, _ = Resource.objects.update_or_create(
                 network=network,
                 name=spec["name"],
-                defaults={**fields, "provider": host, "location": WERKRAUM_ADDRESS},
+                defaults={**fields, "provider": host, "location": ADDRESSES[network.slug]},
             )
             resource.opening_hours.all().delete()
             for weekday in range(5):
@@ -208,7 +242,7 @@ class Command(BaseCommand):
                 "provider": provider,
                 "expert": expert,
                 "format": spec["format"],
-                "room": rooms.get(spec.get("room", "")) if network.slug == "feldberg" else None,
+                "room": rooms.get(spec.get("room", "")),
                 "location": spec.get("location", ""),
                 "phone_note": spec.get("phone_note", ""),
                 "description": spec.get("description", ""),

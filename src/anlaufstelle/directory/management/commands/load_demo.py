@@ -22,8 +22,16 @@ class Command(BaseCommand):
             action="store_true",
             help="Löscht vorher die Demo-Netzwerke, den bundesweiten Pool und ihre Zugänge.",
         )
+        parser.add_argument(
+            "--logins-only",
+            action="store_true",
+            help="Lädt nichts; stellt nur die Demo-Zugänge sicher und gibt sie aus.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["logins_only"]:
+            self._write_logins(loader.ensure_demo_users())
+            return
         if options["reset"]:
             loader.reset_demo()
             self.stdout.write("Demo-Daten gelöscht; lade neu.")
@@ -33,6 +41,13 @@ class Command(BaseCommand):
 
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Demo bereit."))
+        self._write_logins(logins)
+        self.stdout.write("")
+        self.stdout.write("Seiten der Netzwerke:")
+        for slug, url in loader.site_urls().items():
+            self.stdout.write(f"  {slug:<18}{url}")
+
+    def _write_logins(self, logins: list[loader.DemoLogin]) -> None:
         self.stdout.write(f"Anmeldung: {loader.LOGIN_URL}")
         self.stdout.write(f"Passwort für alle Demo-Zugänge: {loader.DEMO_PASSWORD}")
         self.stdout.write("Hinweis: In der Demo ist der zweite Faktor (TOTP) nicht verpflichtend.")
@@ -47,7 +62,3 @@ class Command(BaseCommand):
             self.stdout.write(line.rstrip())
             if index == 0:
                 self.stdout.write("-" * sum(widths))
-        self.stdout.write("")
-        self.stdout.write("Seiten der Netzwerke:")
-        for slug, url in loader.site_urls().items():
-            self.stdout.write(f"  {slug:<18}{url}")

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from anlaufstelle.search.analysis import AnalysisOptions
 from anlaufstelle.search.engine import MODES, SearchOptions
-from anlaufstelle.search.evaluation import evaluate, load_cases
+from anlaufstelle.search.evaluation import cross_validate, evaluate, load_cases, option_grid
 
 
 def _value(raw: str) -> Any:
@@ -28,6 +28,20 @@ def _value(raw: str) -> Any:
         except ValueError:
             pass
     return raw
+
+
+def set_option(options: SearchOptions, name: str, value: Any) -> SearchOptions:
+    """`options` with one field changed: a SearchOptions or AnalysisOptions field, or
+    `prior_<kind>` for one entry of the kind prior."""
+    if name.startswith("prior_"):
+        priors = dict(options.kind_prior)
+        priors[name.removeprefix("prior_")] = float(value)
+        return replace(options, kind_prior=tuple(priors.items()))
+    if name in {f.name for f in fields(AnalysisOptions)}:
+        return replace(options, analysis=replace(options.analysis, **{name: value}))
+    if name in {f.name for f in fields(SearchOptions)}:
+        return replace(options, **{name: value})
+    raise CommandError(f"unknown option {name!r}")
 
 
 class Command(BaseCommand):
@@ -51,23 +65,54 @@ class Command(BaseCommand):
             help="Leave items of this kind out of results and judgements (e.g. event).",
         )
         parser.add_argument("--summary", action="store_true", help="Omit per-query ranks.")
+        parser.add_argument(
+            "--cv",
+            action="append",
+            default=[],
+            metavar="NAME=V1,V2,…",
+            help=(
+                "Cross-validate: choose among these values (repeat for a grid) on 4/5 of "
+                "the questions, measure on the other 1/5; e.g. --cv semantic_weight=0.5,0.6,0.7. "
+                "prior_<kind>=… sets the kind prior of offer/provider/contact/event."
+            ),
+        )
+        parser.add_argument("--folds", type=int, default=5)
+        parser.add_argument("--repeats", type=int, default=4)
+        parser.add_argument(
+            "--cv-metric", default="ndcg@10", choices=["ndcg@10", "ndcg+hit5", "rr", "hit@5"]
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if not opts["queries"].exists():
             raise CommandError(f"{opts['queries']} does not exist")
         options = SearchOptions.for_mode(opts["mode"])
-        search_fields = {f.name for f in fields(SearchOptions)}
-        analysis_fields = {f.name for f in fields(AnalysisOptions)}
         for item in opts["set"]:
             name, _, raw = item.partition("=")
-            if name in analysis_fields:
-                options = replace(
-                    options, analysis=replace(options.analysis, **{name: _value(raw)})
-                )
-            elif name in search_fields:
-                options = replace(options, **{name: _value(raw)})
-            else:
-                raise CommandError(f"unknown option {name!r}")
+            options = set_option(options, name, _value(raw))
+        if opts["cv"]:
+            grid = {}
+            for item in opts["cv"]:
+                name, _, raw = item.partition("=")
+                set_option(options, name, _value(raw.split(",")[0]))  # validates the name
+                grid[name] = [_value(v) for v in raw.split(",")]
+            candidates = []
+            for label in option_grid(grid):
+                candidate = options
+                for name, value in label.items():
+                    candidate = set_option(candidate, name, value)
+                candidates.append((label, candidate))
+            report = cross_validate(
+                load_cases(opts["queries"]),
+                candidates,
+                folds=opts["folds"],
+                repeats=opts["repeats"],
+                key=opts["cv_metric"],
+                k=opts["k"],
+                exclude_kinds=tuple(opts["exclude_kind"]),
+            )
+            report["mode"] = opts["mode"]
+            self.stdout.write(json.dumps(report, ensure_ascii=False))
+            return
         try:
             report = evaluate(
                 load_cases(opts["queries"]),

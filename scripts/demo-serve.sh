@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Serve the demo: the task worker in the background, the site on HOST:PORT.
+# Both stop together (Ctrl-C, kill, or an error in either start).
+set -euo pipefail
+
+HOST="${DEMO_HOST:-127.0.0.1}"
+PORT="${DEMO_PORT:-8000}"
+# The venv's Python directly, not `uv run`: the trap must reach the real processes.
+PY=".venv/bin/python"
+
+pids=()
+stop_all() {
+    for pid in "${pids[@]}"; do
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    for pid in "${pids[@]}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+}
+trap stop_all EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if (exec 3<>"/dev/tcp/$HOST/$PORT") 2>/dev/null; then
+    echo "error: something already listens on $HOST:$PORT; stop it or set DEMO_PORT" >&2
+    exit 1
+fi
+
+# No autoreloader: it would fork a child that outlives a TERM to its parent.
+# One log line per task would bury the server's output, so the worker logs to a file.
+mkdir -p var
+"$PY" manage.py db_worker --queue-name '*' --no-reload >>var/demo-worker.log 2>&1 &
+pids+=("$!")
+# The daily jobs (retention, reminders, clean-up): checks once a minute.
+"$PY" manage.py run_periodic_jobs >>var/demo-scheduler.log 2>&1 &
+pids+=("$!")
+
+network_urls="$("$PY" manage.py shell --no-imports -c '
+from anlaufstelle.networks.models import Network
+for n in Network.objects.public():
+    print(f"  {n.name}\n      http://'"$HOST:$PORT"'/n/{n.slug}/")
+' 2>/dev/null || true)"
+
+echo
+"$PY" manage.py load_demo --logins-only
+
+cat <<MSG
+
+  Anlaufstelle demo: http://$HOST:$PORT/
+$network_urls
+  Back office (staff login): http://$HOST:$PORT/admin/
+  API and its OpenAPI schema: http://$HOST:$PORT/api/v1/docs
+  Health:                     http://$HOST:$PORT/healthz
+
+  The task worker runs in the background (pid ${pids[0]}, log: var/demo-worker.log),
+  and so do the daily jobs (pid ${pids[1]}, log: var/demo-scheduler.log).
+  Ctrl-C stops all of them.
+
+MSG
+
+# Background + wait (not exec) so this shell stays to stop the worker afterwards.
+"$PY" manage.py runserver "$HOST:$PORT" --noreload &
+pids+=("$!")
+wait "${pids[2]}"

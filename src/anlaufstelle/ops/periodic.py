@@ -1,0 +1,126 @@
+"""Periodic jobs: which management commands run when, and running the ones that are due.
+
+Each job runs at most once per local day (Europe/Berlin), at or after its time, on its
+weekdays. "Due" is decided from the job's row in `JobRun`: a job is claimed by an UPDATE
+that only succeeds while its last start lies before today's run time, so any number of
+schedulers may run side by side (or overlap during a restart) without a job running
+twice. A scheduler that was down catches up on its next tick the same day; a day missed
+entirely is not repeated (each job works on "everything due now", so nothing is lost).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.core.management import call_command
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import JobRun, JobStatus
+
+log = logging.getLogger(__name__)
+BERLIN = ZoneInfo("Europe/Berlin")
+EVERY_DAY = frozenset(range(7))
+WORKDAYS = frozenset(range(5))
+# A run that has not finished after this long is considered dead (killed host) and may
+# be claimed again.
+STALE_AFTER = timedelta(hours=6)
+MAX_OUTPUT = 4000
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    command: str
+    at: time
+    weekdays: frozenset[int] = EVERY_DAY
+    args: tuple[str, ...] = ()
+
+    def run_time_on(self, day: datetime) -> datetime | None:
+        """Today's run time of the job (aware), or None when it does not run that day."""
+        local = day.astimezone(BERLIN)
+        if local.weekday() not in self.weekdays:
+            return None
+        return datetime.combine(local.date(), self.at, tzinfo=BERLIN)
+
+
+JOBS: tuple[PeriodicJob, ...] = (
+    # Data protection: anonymise closed concerns past their network's retention period.
+    PeriodicJob("apply_retention", "apply_retention", time(3, 15)),
+    # The task worker's finished results pile up otherwise.
+    PeriodicJob(
+        "prune_task_results",
+        "prune_db_task_results",
+        time(3, 45),
+        args=("--queue-name", "*", "--min-age-days", "7"),
+    ),
+    # Expired login sessions.
+    PeriodicJob("clear_sessions", "clearsessions", time(4, 15)),
+    # Navigators read their reminders of untouched concerns when they start work; the
+    # command skips the network's public holidays itself (working days per Bundesland).
+    PeriodicJob("case_reminders", "send_case_reminders", time(7, 30), weekdays=WORKDAYS),
+)
+
+
+def _claim(job: PeriodicJob, run_time: datetime, now: datetime) -> bool:
+    """Mark `job` as started if no run has started since `run_time`; True when we won."""
+    try:
+        with transaction.atomic():
+            JobRun.objects.get_or_create(name=job.name)
+    except IntegrityError:  # another scheduler created the row at the same moment
+        pass
+    not_yet_today = Q(started_at__isnull=True) | Q(started_at__lt=run_time)
+    stale = Q(status=JobStatus.RUNNING, started_at__lt=now - STALE_AFTER)
+    finished_or_stale = ~Q(status=JobStatus.RUNNING) | stale
+    claimed = JobRun.objects.filter(Q(name=job.name) & not_yet_today & finished_or_stale).update(
+        started_at=now, finished_at=None, status=JobStatus.RUNNING, output=""
+    )
+    return claimed == 1
+
+
+def due_jobs(now: datetime, jobs: tuple[PeriodicJob, ...] = JOBS) -> list[PeriodicJob]:
+    """Jobs whose run time today has passed and that have not started since."""
+    last = {run.name: run for run in JobRun.objects.filter(name__in=[j.name for j in jobs])}
+    due = []
+    for job in jobs:
+        run_time = job.run_time_on(now)
+        if run_time is None or now < run_time:
+            continue
+        run = last.get(job.name)
+        if run is None or run.started_at is None or run.started_at < run_time:
+            due.append(job)
+    return due
+
+
+def run_job(job: PeriodicJob) -> JobStatus:
+    out = io.StringIO()
+    status = JobStatus.SUCCEEDED
+    try:
+        call_command(job.command, *job.args, stdout=out, stderr=out)
+    except Exception:  # one failing job must not stop the others; it is logged and recorded
+        log.exception("periodic job failed", extra={"job": job.name})
+        status = JobStatus.FAILED
+        out.write("\n(failed, see the log)")
+    JobRun.objects.filter(name=job.name).update(
+        finished_at=timezone.now(), status=status, output=out.getvalue()[-MAX_OUTPUT:]
+    )
+    log.info("periodic job finished", extra={"job": job.name, "status": str(status)})
+    return status
+
+
+def run_due_jobs(
+    now: datetime | None = None, jobs: tuple[PeriodicJob, ...] = JOBS
+) -> dict[str, JobStatus]:
+    """Run every due job this scheduler can claim; returns {job name: status}."""
+    now = now or timezone.now()
+    results: dict[str, JobStatus] = {}
+    for job in due_jobs(now, jobs):
+        run_time = job.run_time_on(now)
+        if run_time is not None and _claim(job, run_time, now):
+            results[job.name] = run_job(job)
+    return results

@@ -1,0 +1,268 @@
+"""The public pages on a phone (390x844 CSS px, device scale 3, touch), as Anja holds it.
+
+Anja's journey 1 with taps: start page, question box, results, the employer service's offer,
+the next free slot, the form, the confirmation; at most four taps from the offer page to a
+booked appointment. On each page of that way, and on the concern form: no sideways
+scrolling, the header never covers the content, touch targets of at least 24x24 CSS px
+(WCAG 2.2, 2.5.8 Target Size (Minimum)) and no axe-core violation. A screenshot of each
+page goes to /tmp/phone-<page>.png for a human look at the layout.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django_scopes import scopes_disabled
+from test_accessibility import describe, run_axe
+from test_booking import OFFER_PATH, booking_demo  # noqa: F401  (a fixture, used by name)
+
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 3,
+    "is_mobile": True,
+    "has_touch": True,
+}
+QUESTION = "finde keinen koch für die saison, was kann ich machen"
+SLOT_PICKER_PATH = "/n/feldberg/termine/angebot/aa-nb-arbeitgeber-service/"
+SCREENSHOTS = Path("/tmp")
+MIN_TARGET = 24  # CSS px, WCAG 2.2 success criterion 2.5.8
+MAX_TAPS = 4  # journey 1 / issue 4: four clicks at most from the offer to the appointment
+
+# What a thumb must hit: navigation, buttons, disclosure toggles, form controls, the slots.
+# Links inside running text are exempt from 2.5.8 (the "inline" exception).
+TARGETS = ", ".join(
+    [
+        ".site-header a",
+        ".site-header button",
+        ".site-header summary",
+        ".site-header input:not([type=hidden])",
+        "main .kern-btn",
+        "main button",
+        "main summary",
+        "main input:not([type=hidden])",
+        "main select",
+        "main textarea",
+        "main .topic-tile",
+        "main .breadcrumb__list a",
+        "main .search-hit__title a",
+        "main .offer-card__title a",
+    ]
+)
+
+
+@pytest.fixture
+def phone(browser: object, live_server: object) -> Iterator[object]:
+    """A German browser tab on a touch phone with a high-density screen."""
+    context = browser.new_context(  # type: ignore[attr-defined]
+        locale="de-DE", base_url=live_server.url, **PHONE
+    )
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def indexed_demo(booking_demo: None) -> Iterator[None]:  # noqa: F811
+    """The booking demo in the search index (lexical only: embedding takes minutes)."""
+    from anlaufstelle.search import snapshots
+    from anlaufstelle.search.indexing import rebuild_index
+
+    snapshots.invalidate()
+    rebuild_index(embed=False)
+    snapshots.invalidate()
+    yield
+    snapshots.invalidate()
+
+
+def screenshot(page: object, name: str) -> None:
+    page.screenshot(path=str(SCREENSHOTS / f"phone-{name}.png"), full_page=True)  # type: ignore[attr-defined]
+
+
+def horizontal_overflow(page: object) -> dict:
+    """How far the page is wider than the screen, and the elements that stick out."""
+    return page.evaluate(  # type: ignore[attr-defined]
+        """() => {
+            const width = window.innerWidth;
+            const wide = [...document.querySelectorAll('body *')]
+                .filter(el => el.getBoundingClientRect().right > width + 0.5)
+                .filter(el => getComputedStyle(el).visibility !== 'hidden')
+                .slice(0, 8)
+                .map(el => el.outerHTML.slice(0, 120));
+            return {scroll: document.documentElement.scrollWidth, width, wide};
+        }"""
+    )
+
+
+def small_targets(page: object) -> list[str]:
+    """Visible touch targets under 24x24 CSS px (checkboxes and radios count with their label)."""
+    return page.evaluate(  # type: ignore[attr-defined]
+        """([selector, min]) => {
+            const small = [];
+            for (const el of document.querySelectorAll(selector)) {
+                const style = getComputedStyle(el);
+                if (style.visibility === 'hidden' || style.display === 'none') continue;
+                let rect = el.getBoundingClientRect();
+                if (rect.width === 0 && rect.height === 0) continue;  // not rendered
+                if (['checkbox', 'radio'].includes(el.type) && el.labels && el.labels.length) {
+                    // The label is part of the target: a tap on it ticks the box.
+                    const label = el.labels[0].getBoundingClientRect();
+                    const box = rect;
+                    rect = {
+                        width: Math.max(box.right, label.right) - Math.min(box.left, label.left),
+                        height: Math.max(box.bottom, label.bottom) - Math.min(box.top, label.top),
+                    };
+                }
+                if (rect.width < min - 0.5 || rect.height < min - 0.5) {
+                    small.push(`${Math.round(rect.width)}x${Math.round(rect.height)} `
+                        + el.outerHTML.slice(0, 120));
+                }
+            }
+            return small;
+        }""",
+        [TARGETS, MIN_TARGET],
+    )
+
+
+def covered_content(page: object) -> list[str]:
+    """Content that something else (a sticky header, an overlapping nav) lies on top of.
+
+    Scrolls each heading and each main control into view and asks the browser which
+    element is at its centre; it must be the element itself or inside it.
+    """
+    return page.evaluate(  # type: ignore[attr-defined]
+        """() => {
+            const covered = [];
+            const header = document.querySelector('.site-header').getBoundingClientRect();
+            const main = document.getElementById('main').getBoundingClientRect();
+            if (main.top < header.bottom - 0.5) covered.push('main starts under the header');
+            const items = document.querySelectorAll(
+                'main h1, main h2, main .kern-btn, main button, main input:not([type=hidden]),'
+                + ' main textarea, main select, .site-nav a, .site-header button');
+            for (const el of items) {
+                const style = getComputedStyle(el);
+                if (style.visibility === 'hidden' || style.display === 'none') continue;
+                if (['checkbox', 'radio'].includes(el.type)) continue;  // KERN draws over them
+                el.scrollIntoView({block: 'center'});
+                const rect = el.getBoundingClientRect();
+                if (rect.width === 0 || rect.height === 0) continue;
+                const x = rect.left + rect.width / 2, y = rect.top + rect.height / 2;
+                const hit = document.elementFromPoint(x, y);
+                if (hit && hit !== el && !el.contains(hit) && !hit.contains(el)) {
+                    covered.push(el.outerHTML.slice(0, 100) + ' under ' + hit.outerHTML.slice(0, 80));
+                }
+            }
+            window.scrollTo(0, 0);
+            return covered;
+        }"""
+    )
+
+
+def assert_fits_a_phone(page: object, axe_source: str, name: str) -> None:
+    page.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
+    screenshot(page, name)
+    overflow = horizontal_overflow(page)
+    assert overflow["scroll"] <= overflow["width"], f"{name} scrolls sideways: {overflow}"
+    assert covered_content(page) == []
+    assert small_targets(page) == [], f"{name} has touch targets under 24x24 px"
+    violations = run_axe(page, axe_source)
+    assert violations == [], f"axe found violations on {name}:\n" + describe(violations)
+
+
+def tap_and_wait(page: object, locator: object) -> None:
+    with page.expect_navigation():  # type: ignore[attr-defined]
+        locator.tap()  # type: ignore[attr-defined]
+
+
+def first_slot_href(page: object) -> str:
+    return page.locator("a.slot-list__slot").first.get_attribute("href")  # type: ignore[attr-defined]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_anja_finds_help_and_books_on_her_phone_with_four_taps_at_most(
+    phone, indexed_demo, axe_source
+):
+    page = phone
+    assert page.evaluate("navigator.maxTouchPoints") > 0
+    page.goto("/n/feldberg/")
+    box = page.get_by_label("Was ist Ihr Anliegen?")
+    box.tap()
+    page.keyboard.type(QUESTION)
+    tap_and_wait(page, page.get_by_role("button", name="Angebote finden"))
+
+    page.wait_for_url(re.compile(r"/n/feldberg/suche/\?q=finde\+keinen\+koch"))
+    assert page.locator("#search-q").input_value() == QUESTION
+    hits = page.locator(".search-hit")
+    assert hits.count() >= 3
+    service = page.locator(".search-hit__title a[href$='/angebote/aa-nb-arbeitgeber-service/']")
+    assert service.count() == 1, "the employer service is not among the results"
+    tap_and_wait(page, service)
+    assert page.url.endswith(OFFER_PATH)
+
+    taps = 0
+    booking_button = page.locator(".booking-cta a", has_text="Termin buchen")
+    assert booking_button.is_visible()
+    tap_and_wait(page, booking_button)
+    taps += 1
+    assert page.get_by_role("heading", level=1).inner_text() == "Termin buchen"
+
+    first = page.locator("a.slot-list__slot").first
+    href = first.get_attribute("href")
+    tap_and_wait(page, first)
+    taps += 1
+    assert page.get_by_role("heading", level=1).inner_text() == "Ihre Angaben"
+    assert href in page.url or href.split("?")[1] in page.url
+
+    for selector, text in [
+        ("#id_name", "Anja Muster"),
+        ("#id_company", "Hotel am See"),
+        ("#id_email", "anja@hotel-am-see.example"),
+        ("#id_phone", "039831 12345"),
+        ("#id_concern", "Unser Koch hört vor der Saison auf."),
+    ]:
+        page.locator(selector).tap()
+        page.keyboard.type(text)
+    # Ticking the consent box is a tap too, so it counts.
+    page.locator("label[for='id_consent']").tap(position={"x": 8, "y": 8})
+    taps += 1
+    assert page.locator("#id_consent").is_checked()
+    tap_and_wait(page, page.get_by_role("button", name="Termin buchen"))
+    taps += 1
+
+    assert taps <= MAX_TAPS
+    assert re.search(r"/n/feldberg/termine/termin/[A-Z0-9]+/[^/]+/$", page.url)
+    assert "Ihr Termin ist gebucht." in page.locator("main").inner_text()
+    assert_fits_a_phone(page, axe_source, "confirmation")
+    from anlaufstelle.booking.models import Booking
+
+    with scopes_disabled():
+        booking = Booking.objects.get()
+    assert booking.email == "anja@hotel-am-see.example"
+    [confirmation] = [m for m in mail.outbox if m.to == ["anja@hotel-am-see.example"]]
+    assert any(name.endswith(".ics") for name, _content, _type in confirmation.attachments)
+
+
+PAGES = {
+    "start": "/n/feldberg/",
+    "search": "/n/feldberg/suche/?q=" + QUESTION.replace(" ", "+"),
+    "offer": OFFER_PATH,
+    "slots": SLOT_PICKER_PATH,
+    "booking-form": None,  # the first free slot's form, found on the slot picker
+    "concern": "/n/feldberg/anliegen/",
+}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("name", list(PAGES))
+def test_the_page_fits_a_phone(phone, indexed_demo, axe_source, name):
+    path = PAGES[name]
+    if path is None:
+        phone.goto(SLOT_PICKER_PATH)
+        path = first_slot_href(phone)
+    response = phone.goto(path)
+    assert response.status == 200
+    assert_fits_a_phone(phone, axe_source, name)
