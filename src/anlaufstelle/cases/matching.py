@@ -120,7 +120,7 @@ def _matched_words(text: str, doc_terms: set[str]) -> list[str]:
         if len(word) < 3 or fold(word) in stop or word in words:
             continue
         # word_terms is wrapped by the lexicon's cache decorator, typed as object.
-        if set(word_terms(word, True, True)) & doc_terms:  # type: ignore[operator]
+        if set(word_terms(word, True, True)) & doc_terms:
             words.append(word)
     return words[:4]
 

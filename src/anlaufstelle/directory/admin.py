@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern
 
 from anlaufstelle.networks.admin_base import NetworkScopedAdmin
 
@@ -31,7 +31,7 @@ class ProviderAdmin(CatalogImportLinkMixin, NetworkScopedAdmin):
     list_filter = ("kind", "is_published")
     search_fields = ("name", "slug")
 
-    def get_urls(self) -> list[URLPattern | URLResolver]:
+    def get_urls(self) -> list[URLPattern]:
         # Before the model's own URLs, whose catch-all would take "import/".
         return [*import_urls(self), *super().get_urls()]
 

@@ -116,7 +116,8 @@ def may_import(request: HttpRequest) -> bool:
     if user.is_superuser:
         return True
     staff = staff_user(request)
-    return staff.has_role(Role.COORDINATOR) and not staff.network.is_nationwide
+    network = staff.network
+    return staff.has_role(Role.COORDINATOR) and network is not None and not network.is_nationwide
 
 
 def _require_importer(request: HttpRequest) -> None:
@@ -150,7 +151,7 @@ class CatalogUploadForm(forms.Form):
             del self.fields["network"]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         uploads = [cleaned.get(kind.field) for kind in UPLOAD_KINDS]
         if not any(uploads):
             raise forms.ValidationError(_("Please choose at least one file."))
@@ -363,7 +364,7 @@ def import_urls(model_admin: admin.ModelAdmin) -> list[URLPattern]:
     ]
 
 
-class CatalogImportLinkMixin:
+class CatalogImportLinkMixin(admin.ModelAdmin):
     """Shows "Import catalog" above the changelist of those who may import."""
 
     change_list_template = "admin/directory/import_change_list.html"
@@ -374,4 +375,4 @@ class CatalogImportLinkMixin:
         extra_context = dict(extra_context or {})
         if may_import(request):
             extra_context["catalog_import_url"] = import_url()
-        return super().changelist_view(request, extra_context)  # type: ignore[misc]
+        return super().changelist_view(request, extra_context)

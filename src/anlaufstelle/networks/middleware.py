@@ -52,10 +52,10 @@ class NetworkMiddleware:
         try:
             network = resolve_network(request)
         except Http404:
-            network = None
+            # An unknown /n/<slug>/: every page under it is a 404, before any view runs
+            # (views may then rely on request.network being a real network).
             request.network = None  # type: ignore[attr-defined]
-            with network_scope(None):
-                return self.get_response(request)
+            raise
         request.network = network  # type: ignore[attr-defined]
         if request.path_info.startswith("/admin/"):
             # The back office is scoped by who you are, never by the host you came through.

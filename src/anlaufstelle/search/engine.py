@@ -65,6 +65,8 @@ class SearchOptions:
     # visible rows' statistics), "idf" (Σ idf · ts_rank per term) or "ts_rank" alone.
     # SQLite's FTS5 always ranks with its own BM25.
     pg_ranking: str = "bm25"
+    # PostgreSQL BM25: IDF "robertson" (FTS5's formula, chosen by cross-validation) or "lucene".
+    bm25_idf: str = "robertson"
     common_min_rows: int = 1000
     semantic_norm: str = "zscore"  # "zscore" over all visible rows, or "minmax" over candidates
     lexical_norm: str = "spread"  # "spread", "zscore", "max", "minmax" or "rank"
@@ -364,9 +366,15 @@ def propagate_to_providers(
     return out
 
 
-def inverse_document_frequencies(terms: list[str], network_ids: list[int]) -> dict[str, float]:
-    """BM25's IDF, ln(1 + (N − df + ½) / (df + ½)), over the visible rows."""
+def inverse_document_frequencies(
+    terms: list[str], network_ids: list[int], formula: str = "lucene"
+) -> dict[str, float]:
+    """BM25's IDF over the visible rows: "lucene" ln(1 + (N − df + ½) / (df + ½)), or
+    "robertson" ln((N − df + ½) / (df + ½)) floored at 10⁻⁶ — FTS5's, which gives a
+    term in half of the rows or more next to no weight."""
     df, total = snapshots.document_frequencies(network_ids, terms)
+    if formula == "robertson":
+        return {t: max(float(np.log((total - df[t] + 0.5) / (df[t] + 0.5))), 1e-6) for t in terms}
     return {t: float(np.log1p((total - df[t] + 0.5) / (df[t] + 0.5))) for t in terms}
 
 
@@ -519,7 +527,7 @@ def search(
             and not options.plain
         ):
             stats = TermStats(
-                idf=inverse_document_frequencies(analysis.terms, network_ids),
+                idf=inverse_document_frequencies(analysis.terms, network_ids, options.bm25_idf),
                 avg_length=snapshots.average_length(network_ids),
                 method=options.pg_ranking,
             )
