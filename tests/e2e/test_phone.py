@@ -135,8 +135,8 @@ def small_targets(page: object) -> list[str]:
 def covered_content(page: object) -> list[str]:
     """Content that something else (a sticky header, an overlapping nav) lies on top of.
 
-    Scrolls each heading and each main control into view and asks the browser which
-    element is at its centre; it must be the element itself or inside it.
+    Scrolls each heading and each main control to the top and to the middle of the screen
+    and asks the browser which element is at its centre: the element itself or its inside.
     """
     return page.evaluate(  # type: ignore[attr-defined]
         """() => {
@@ -151,17 +151,22 @@ def covered_content(page: object) -> list[str]:
                 const style = getComputedStyle(el);
                 if (style.visibility === 'hidden' || style.display === 'none') continue;
                 if (['checkbox', 'radio'].includes(el.type)) continue;  // KERN draws over them
-                el.scrollIntoView({block: 'center'});
-                const rect = el.getBoundingClientRect();
-                if (rect.width === 0 || rect.height === 0) continue;
-                const x = rect.left + rect.width / 2, y = rect.top + rect.height / 2;
-                const hit = document.elementFromPoint(x, y);
-                if (hit && hit !== el && !el.contains(hit) && !hit.contains(el)) {
-                    covered.push(
-                        el.outerHTML.slice(0, 100) + ' under ' + hit.outerHTML.slice(0, 80));
+                // At the top of the screen, as after a jump to an anchor or a Tab (where a
+                // sticky header would hide it: WCAG 2.4.11), and in the middle.
+                for (const block of ['start', 'center']) {
+                    el.scrollIntoView({block, behavior: 'instant'});  // KERN scrolls smoothly
+                    const rect = el.getBoundingClientRect();
+                    if (rect.width < 2 || rect.height < 2) continue;  // for screen readers only
+                    const x = rect.left + rect.width / 2, y = rect.top + rect.height / 2;
+                    const hit = document.elementFromPoint(x, y);
+                    if (hit && hit !== el && !el.contains(hit) && !hit.contains(el)) {
+                        covered.push(el.outerHTML.slice(0, 100) + ' under '
+                            + hit.outerHTML.slice(0, 80) + ' (' + block + ')');
+                        break;
+                    }
                 }
             }
-            window.scrollTo(0, 0);
+            window.scrollTo({top: 0, behavior: 'instant'});
             return covered;
         }"""
     )
@@ -285,3 +290,32 @@ def test_the_page_fits_a_phone(phone, indexed_demo, axe_source, name):
     response = phone.goto(path)
     assert response.status == 200
     assert_fits_a_phone(phone, axe_source, name)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_phone_checks_find_faults_when_there_are_some(phone, indexed_demo):
+    """Guards the guards: a too wide box, a tiny button and a sticky header are caught."""
+    phone.goto("/n/feldberg/anliegen/")
+    assert horizontal_overflow(phone)["scroll"] <= 390
+    assert small_targets(phone) == []
+    assert covered_content(phone) == []
+
+    phone.evaluate(
+        """() => document.getElementById('main').insertAdjacentHTML('afterbegin',
+            '<div id="wide" style="width:500px">breit</div>'
+            + '<button class="kern-btn" style="min-height:0;height:16px;padding:0">x</button>')"""
+    )
+    assert horizontal_overflow(phone)["scroll"] > 390
+    assert any("x16 <button" in target for target in small_targets(phone))
+
+    # (Without the wide box: a phone zooms out to show it, which moves the sticky header.)
+    phone.evaluate(
+        """() => {
+            document.getElementById('wide').remove();
+            const header = document.querySelector('.site-header');
+            header.style.position = 'sticky';
+            header.style.top = '0';
+            header.style.zIndex = '10';
+        }"""
+    )
+    assert any("under" in item for item in covered_content(phone))
