@@ -7,12 +7,14 @@
   as a third column that scopes the MATCH. Ranking is FTS5's BM25 with the title
   weighted against the body.
 - PostgreSQL: stored generated `tsvector` columns (`to_tsvector('simple', …)` of the
-  same columns; migration 0004) with GIN indexes, ranked with `ts_rank` (title weight
-  A, body weight B). The analysed terms
-  are already stemmed by the same Snowball German stemmer that PostgreSQL's `german`
-  configuration uses, and decompounded, which PostgreSQL cannot do; running `german`
-  over them would stem the stems again, so the analysed columns use `simple`, which
-  keeps both backends' matching identical (see docs/decisions/0003-search.md).
+  same columns; migration 0004) with GIN indexes that find the matching rows; the
+  analysed terms are ranked with the same BM25 as FTS5's, computed in SQL from the
+  stored terms and the visible rows' statistics (`TermStats`), `plain` with `ts_rank`
+  (title weight A, body weight B). The analysed terms are already stemmed by the
+  same Snowball German stemmer that PostgreSQL's `german` configuration uses, and
+  decompounded, which PostgreSQL cannot do; running `german` over
+  them would stem the stems again, so the analysed columns use `simple`, which keeps
+  both backends' matching identical (see docs/decisions/0003-search.md).
 
 Both OR the query terms: colloquial questions never contain every word of an offer;
 terms that are in a large share of the rows can only score, not match alone (see

@@ -65,8 +65,9 @@ class SearchOptions:
     # visible rows' statistics), "idf" (Σ idf · ts_rank per term) or "ts_rank" alone.
     # SQLite's FTS5 always ranks with its own BM25.
     pg_ranking: str = "bm25"
-    # PostgreSQL BM25: IDF "robertson" (FTS5's formula, chosen by cross-validation) or "lucene".
-    bm25_idf: str = "robertson"
+    # IDF of PostgreSQL's BM25: "lucene" ln(1 + …), always positive, or "robertson" (FTS5's
+    # formula, ~0 for a term in half of the visible rows: see inverse_document_frequencies).
+    bm25_idf: str = "lucene"
     common_min_rows: int = 1000
     semantic_norm: str = "zscore"  # "zscore" over all visible rows, or "minmax" over candidates
     lexical_norm: str = "spread"  # "spread", "zscore", "max", "minmax" or "rank"
