@@ -8,6 +8,10 @@ PORT="${DEMO_PORT:-8000}"
 # The venv's Python directly, not `uv run`: the trap must reach the real processes.
 PY=".venv/bin/python"
 
+# Links in the demo's e-mails point at this server; the mails land as files in var/mail/.
+export ANLAUFSTELLE_SITE_URL="${ANLAUFSTELLE_SITE_URL:-http://$HOST:$PORT}"
+MAIL_DIR="${EMAIL_FILE_PATH:-${ANLAUFSTELLE_VAR_DIR:-var}/mail}"
+
 pids=()
 stop_all() {
     for pid in "${pids[@]}"; do
@@ -54,6 +58,7 @@ $network_urls
 
   The task worker runs in the background (pid ${pids[0]}, log: var/demo-worker.log),
   and so do the daily jobs (pid ${pids[1]}, log: var/demo-scheduler.log).
+  E-mails the demo sends (confirmations, reminders, invitations) are files in $MAIL_DIR/.
   Ctrl-C stops all of them.
 
 MSG

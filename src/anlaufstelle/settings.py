@@ -177,8 +177,19 @@ STORAGES = {
 
 # Path prefix /n/<slug>/ always works; host names map to networks via Network.hostnames.
 ANLAUFSTELLE_DEFAULT_NETWORK = os.environ.get("ANLAUFSTELLE_DEFAULT_NETWORK", "")
+# The public address of the site, for links in e-mails and calendar files (which are
+# written by background tasks that have no request to take the host from).
+ANLAUFSTELLE_SITE_URL = os.environ.get("ANLAUFSTELLE_SITE_URL", "http://127.0.0.1:8000")
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# Production sends through SMTP; development and the demo write each e-mail as a file
+# into var/mail/ (readable, nothing leaves the machine), unless EMAIL_BACKEND says otherwise.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.filebased.EmailBackend",
+)
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

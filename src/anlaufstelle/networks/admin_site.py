@@ -19,11 +19,13 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scopes_disabled
 
 from .auth import needs_second_factor_setup
+from .models import Role
 from .scoping import network_scope
 
 ViewT = TypeVar("ViewT", bound=Callable[..., Any])
@@ -43,10 +45,33 @@ def staff_scope(user: Any) -> Iterator[None]:
             yield
 
 
+def workspaces(user: Any) -> list[tuple[Any, str]]:
+    """(label, URL) of the staff member's work pages on their network's site."""
+    network = getattr(user, "network", None)
+    if network is None or network.is_nationwide:
+        return []
+    slug = network.slug
+    links: list[tuple[Any, str]] = []  # (lazy label, URL)
+    if user.role in (Role.COORDINATOR, Role.NAVIGATOR):
+        links.append((_("Concerns (navigators' inbox)"), reverse("site:cases:inbox", args=[slug])))
+    if user.role == Role.PARTNER_EXPERT:
+        links.append((_("Referred concerns"), reverse("site:cases:partner_inbox", args=[slug])))
+    links.append((_("My calendar"), reverse("site:booking:calendar", args=[slug])))
+    links.append((_("The network's site"), reverse("site:start", args=[slug])))
+    return links
+
+
 class BackOfficeSite(admin.AdminSite):
     site_header = _("Anlaufstelle back office")
     site_title = _("Anlaufstelle back office")
     index_title = _("Content and staff of your network")
+    index_template = "admin/backoffice_index.html"
+
+    def index(self, request: HttpRequest, extra_context: dict | None = None) -> TemplateResponse:
+        """The back office's start page also leads to the daily work on the site:
+        the navigators' inbox, the partner's referred concerns, the calendar."""
+        context = {"workspaces": workspaces(request.user), **(extra_context or {})}
+        return super().index(request, context)
 
     def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         """Send everyone to allauth's login, which asks for the TOTP code.
