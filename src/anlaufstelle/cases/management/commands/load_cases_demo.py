@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from anlaufstelle.cases import services, workdays
-from anlaufstelle.cases.models import Concern, TimelineEntry
+from anlaufstelle.cases.models import Concern, Message, Referral, TimelineEntry
 from anlaufstelle.directory.models import Provider
 from anlaufstelle.networks.models import Network, Role, User
 from anlaufstelle.networks.scoping import network_scope
@@ -226,3 +226,6 @@ class Command(BaseCommand):
             changes["closed_at"] = then + timedelta(days=2)
         Concern.objects.filter(pk=concern.pk).update(**changes)
         TimelineEntry.objects.filter(concern=concern).update(created_at=then)
+        # Referrals and messages happened then too (the partner inbox shows their dates).
+        Referral.objects.filter(concern=concern).update(created_at=then)
+        Message.objects.filter(concern=concern).update(created_at=then)
