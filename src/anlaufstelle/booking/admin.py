@@ -1,11 +1,18 @@
-"""Back office: coordinators and navigators define consultation hours, rooms and closing days."""
+"""Back office: coordinators and navigators define consultation hours, rooms and closing days;
+partner experts set up and edit their own consultation hours and absences."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from anlaufstelle.networks.admin_base import NetworkScopedAdmin
 
+from .admin_experts import ExpertOwnedAdmin
 from .models import (
     Absence,
     Booking,
@@ -22,14 +29,43 @@ from .models import (
 
 
 class TenantInline(admin.TabularInline):
-    """Inline rows inherit the parent's network (set in save_formset)."""
+    """Inline rows inherit the parent's network (set in save_formset) and the parent's
+    permissions: whoever may change a consultation hour may change its rules (staff have
+    no Django model permissions; the admins decide by role and network)."""
 
     extra = 0
     exclude = ("network",)
 
+    def _parent_admin(self) -> Any:
+        return self.admin_site._registry[self.parent_model]
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return bool(self._parent_admin().has_view_permission(request, obj))
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        parent = self._parent_admin()
+        if obj is None:
+            return bool(parent.has_add_permission(request))
+        return bool(parent.has_change_permission(request, obj))
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self.has_add_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self.has_add_permission(request, obj)
+
 
 class WeeklyRuleInline(TenantInline):
     model = WeeklyRule
+    template = "admin/booking/weeklyrule_inline.html"
+    # How the recurrences a partner describes map onto the fields.
+    description = _(
+        "Every week: weekday, from, until. Every second Thursday: weekday Thursday, "
+        "'every n-th week' 2 and as 'first date' a Thursday with the consultation hour. "
+        "Once a month, e.g. the first Monday: weekday Monday and 'weeks of the month' 1 "
+        "(2,4 for the second and fourth, -1 for the last). Public holidays of the "
+        "network's state and its closing days never get slots."
+    )
 
 
 class ExtraDateInline(TenantInline):
@@ -55,8 +91,18 @@ class ParentNetworkMixin:
 
 
 @admin.register(Schedule)
-class ScheduleAdmin(ParentNetworkMixin, NetworkScopedAdmin):
-    list_display = ("title", "provider", "format", "slot_minutes", "capacity", "is_active")
+class ScheduleAdmin(ParentNetworkMixin, ExpertOwnedAdmin):
+    # A partner expert's consultation hours are theirs and their organisation's.
+    owner_defaults = {"provider": "provider"}
+    list_display = (
+        "title",
+        "provider",
+        "expert",
+        "format",
+        "slot_minutes",
+        "capacity",
+        "is_active",
+    )
     list_filter = ("format", "is_active")
     search_fields = ("title", "provider__name")
     filter_horizontal = ("topics", "offers")

@@ -10,7 +10,9 @@ from django import forms
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from .models import Format
 from .queries import FreeSlot, parse_slot_key
+from .services import PHONE_REQUIRED
 from .slots import BERLIN
 
 INPUT = {"class": "kern-form-input__input"}
@@ -44,10 +46,19 @@ class ContactFieldsMixin(forms.Form):
     )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, phone_required: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
+        if phone_required:
+            self.require_phone()
+
+    def require_phone(self) -> None:
+        """A phone appointment: the expert calls this number."""
+        field = self.fields["phone"]
+        field.required = True
+        field.label = _("Phone (we call you on this number)")
+        field.error_messages["required"] = PHONE_REQUIRED
 
 
 class BookingForm(ContactFieldsMixin):
@@ -131,13 +142,15 @@ class StaffBookingForm(ContactFieldsMixin):
     def __init__(self, *args, free: list[FreeSlot], schedule_codes: set[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.schedule_codes = schedule_codes
-        groups: dict[str, list[tuple[str, str]]] = {}
-        for slot in free:
+        # One list in time order (the next free appointment first, whoever holds it),
+        # each option naming its consultation hour and format.
+        self.phone_codes = {s.schedule.code for s in free if s.schedule.format == Format.PHONE}
+        choices: list[tuple[str, Any]] = [("", _("Please choose"))]
+        for slot in sorted(free, key=lambda s: (s.starts_at, s.schedule.title)):
             when = formats.date_format(timezone.localtime(slot.starts_at, BERLIN), "D j. N Y, H:i")
-            groups.setdefault(slot.schedule.title, []).append(
-                (f"{slot.schedule.code}:{slot.key}", when)
-            )
-        self.fields["slot"].widget.choices = [("", _("Please choose"))] + list(groups.items())
+            label = f"{when} – {slot.schedule.title} ({slot.schedule.get_format_display()})"
+            choices.append((f"{slot.schedule.code}:{slot.key}", label))
+        self.fields["slot"].widget.choices = choices
         self.fields["name"].label = _("Name of the contact person")
 
     def clean_slot(self) -> tuple[str, datetime]:
@@ -146,3 +159,10 @@ class StaffBookingForm(ContactFieldsMixin):
         if code not in self.schedule_codes or starts_at is None:
             raise forms.ValidationError(_("Please choose an appointment."))
         return code, starts_at
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        slot = cleaned.get("slot")
+        if slot and slot[0] in self.phone_codes and not cleaned.get("phone", "").strip():
+            self.add_error("phone", PHONE_REQUIRED)
+        return cleaned

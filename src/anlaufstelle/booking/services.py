@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from anlaufstelle.networks.models import User
 
@@ -33,6 +34,10 @@ from .models import (
 )
 
 log = logging.getLogger(__name__)
+
+
+# A phone appointment is a call to the company: without a number nobody can make it.
+PHONE_REQUIRED = _lazy("Please give a phone number on which we can call you.")
 
 
 class BookingError(Exception):
@@ -134,6 +139,8 @@ def book_slot(
     """
     if not consent:
         raise BookingError(_("Please agree to the processing of your data."))
+    if schedule.format == Format.PHONE and not phone.strip():
+        raise BookingError(str(PHONE_REQUIRED))
     replay = _replay(idempotency_key, schedule, starts_at, email)
     if replay is not None:
         return replay

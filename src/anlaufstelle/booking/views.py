@@ -22,7 +22,15 @@ from anlaufstelle.networks.models import Network, Role, User
 
 from . import ical, queries, services, tokens
 from .forms import BookingForm, CancelForm, ReservationForm, StaffBookingForm
-from .models import Booking, FeedToken, Reservation, ReservationStatus, Resource, Schedule
+from .models import (
+    Booking,
+    FeedToken,
+    Format,
+    Reservation,
+    ReservationStatus,
+    Resource,
+    Schedule,
+)
 
 PAGE = 12
 
@@ -83,7 +91,7 @@ def book(request: HttpRequest, network_slug: str, code: str) -> HttpResponse:
     error = None
     alternatives: list[queries.FreeSlot] = []
     if request.method == "POST":
-        form = BookingForm(request.POST)
+        form = BookingForm(request.POST, phone_required=schedule.format == Format.PHONE)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -106,7 +114,7 @@ def book(request: HttpRequest, network_slug: str, code: str) -> HttpResponse:
             else:
                 return redirect(_booking_url(booking, "view"))
     else:
-        form = BookingForm()
+        form = BookingForm(phone_required=schedule.format == Format.PHONE)
         if queries.find_candidate(schedule, starts_at) is None:
             error = _("This appointment can no longer be booked.")
             alternatives = queries.free_slots([schedule], limit=5)
