@@ -63,6 +63,8 @@ def test_the_confirmation_arrives_by_smtp_with_the_ics_and_working_links(
     [attachment] = [p for p in mail.iter_attachments() if p.get_content_type() == "text/calendar"]
     event = Calendar.from_ical(attachment.get_content()).walk("VEVENT")[0]
     assert event.decoded("dtstart") == free_slot.starts_at
+    # Calendar programs want method=PUBLISH; the charset is set once, by Django.
+    assert str(attachment["Content-Type"]) == 'text/calendar; method="PUBLISH"; charset="utf-8"'
     # The expert is told too.
     assert to(smtp, schedule.expert.email)
 

@@ -66,7 +66,8 @@ def send_confirmation(booking: Booking) -> None:
         attach=(
             f"termin-{booking.code}.ics",
             ical.booking_ics(booking),
-            "text/calendar; method=PUBLISH; charset=utf-8",
+            # Django adds the charset of a text attachment itself (once).
+            "text/calendar; method=PUBLISH",
         ),
     )
     expert = booking.slot.schedule.expert_email
@@ -108,7 +109,8 @@ def send_cancellation(booking: Booking) -> None:
         attach=(
             f"termin-{booking.code}.ics",
             ical.booking_ics(booking),
-            "text/calendar; method=PUBLISH; charset=utf-8",
+            # Django adds the charset of a text attachment itself (once).
+            "text/calendar; method=PUBLISH",
         ),
     )
     expert = booking.slot.schedule.expert_email
