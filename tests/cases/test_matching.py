@@ -118,3 +118,14 @@ def test_without_an_index_it_degrades_to_the_directory_text_filter(desk):
     assert result.source == "text_filter"
     assert [s.ref for s in result.items] == [desk.personas.feldberg.offer.ref]
     assert "ausbildungsberatung" in result.items[0].reason
+
+
+def test_the_navigator_reads_the_reason_about_the_company(client, desk, indexed):
+    concern = submit(desk.network, text="Wir suchen Köche für die Saison")
+    with network_scope(desk.network):
+        company = client.get(links.status_path(concern)).content.decode()
+    client.force_login(desk.navigator)
+    navigator = client.get(site(f"lotsen/{concern.code}/")).content.decode()
+    assert "Passt zu Ihren Worten: Köche" in company
+    assert "Passt zu den Worten des Betriebs: Köche" in navigator
+    assert "Passt zu Ihren Worten" not in navigator

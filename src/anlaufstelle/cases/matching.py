@@ -49,12 +49,18 @@ class Suggestion:
     provider_slug: str
     url: str
     reasons: list[str] = field(default_factory=list)
+    # The same reasons worded for the navigators ("the company's words", not "your words").
+    staff_reasons: list[str] = field(default_factory=list)
     booking_url: str = ""
     score: float = 0.0
 
     @property
     def reason(self) -> str:
         return " · ".join(self.reasons)
+
+    @property
+    def staff_reason(self) -> str:
+        return " · ".join(self.staff_reasons or self.reasons)
 
 
 @dataclass
@@ -72,19 +78,13 @@ def profile_audiences(profile: dict[str, str]) -> set[str]:
     return wanted
 
 
-def _audience_reason(matched: set[str], profile: dict[str, str]) -> str:
+def _audience_reason(matched: set[str], profile: dict[str, str], voice: str = "company") -> str:
+    from anlaufstelle.search.reasons import audience_reason
+
     labels = [a.label for a in Audience.objects.filter(slug__in=matched).order_by("position")]
-    if not labels:
-        return ""
     section = profile.get("wz_section", "")
-    if section in WzSection.values and sector_audiences(profile) & matched:
-        return _("For companies like yours: %(audiences)s") % {"audiences": ", ".join(labels)}
-    return _("Meant for: %(audiences)s") % {"audiences": ", ".join(labels)}
-
-
-def _topic_reason(slugs: list[str], labels: dict[str, str]) -> str:
-    names = [labels[s] for s in slugs if s in labels][:2]
-    return _("Topic: %(topics)s") % {"topics": ", ".join(names)} if names else ""
+    for_sector = section in WzSection.values and bool(sector_audiences(profile) & matched)
+    return audience_reason(labels, for_sector=for_sector, voice=voice)
 
 
 def _search_hits(network: Network, text: str, profile: dict[str, str]) -> tuple[list, Any]:
@@ -110,23 +110,9 @@ def _search_hits(network: Network, text: str, profile: dict[str, str]) -> tuple[
     return [(docs[h.doc_id], h) for h in result.hits if h.doc_id in docs], result
 
 
-def _matched_words(text: str, doc_terms: set[str]) -> list[str]:
-    from anlaufstelle.search.analysis import tokenize, word_terms
-    from anlaufstelle.search.lexicon import fold, load_stopwords
-
-    stop = load_stopwords()
-    words: list[str] = []
-    for word in tokenize(text[:MAX_QUERY_CHARS]):
-        if len(word) < 3 or fold(word) in stop or word in words:
-            continue
-        # word_terms is wrapped by the lexicon's cache decorator, typed as object.
-        if set(word_terms(word, True, True)) & doc_terms:
-            words.append(word)
-    return words[:4]
-
-
 def _from_search(network: Network, text: str, profile: dict[str, str], limit: int) -> list:
     from anlaufstelle.search.queries import result_url
+    from anlaufstelle.search.reasons import hit_reasons
 
     pairs, _result = _search_hits(network, text, profile)
     if not pairs:
@@ -140,18 +126,19 @@ def _from_search(network: Network, text: str, profile: dict[str, str], limit: in
     for score, doc, hit, matched_audiences in ranked:
         if best > 0 and score < MIN_RELATIVE_SCORE * best:
             break
-        words = _matched_words(text, set(f"{doc.title_terms} {doc.body_terms}".split()))
-        reasons = []
-        if words:
-            reasons.append(_("Matches your words: %(words)s") % {"words": ", ".join(words)})
-        elif hit.semantic_rank is not None:
-            reasons.append(_("Similar in meaning to your description"))
-        audience = _audience_reason(matched_audiences, profile) if matched_audiences else ""
-        if audience:
-            reasons.append(audience)
-        topic = _topic_reason(list(doc.topics or []), topic_labels)
-        if topic:
-            reasons.append(topic)
+        reasons, staff_reasons = (
+            hit_reasons(
+                text=text,
+                doc=doc,
+                hit=hit,
+                topic_labels=topic_labels,
+                voice=voice,
+                audience=(
+                    _audience_reason(matched_audiences, profile, voice) if matched_audiences else ""
+                ),
+            )
+            for voice in ("company", "staff")
+        )
         items.append(
             Suggestion(
                 ref=doc.ref,
@@ -162,6 +149,7 @@ def _from_search(network: Network, text: str, profile: dict[str, str], limit: in
                 provider_slug=doc.provider_slug if doc.kind == "offer" else doc.slug,
                 url=result_url(network, doc),
                 reasons=reasons,
+                staff_reasons=staff_reasons,
                 score=round(score, 4),
             )
         )
@@ -196,10 +184,15 @@ def _from_text_filter(
     ranked.sort(key=lambda r: (-r[0], r[1].title))
     items = []
     for score, offer, hits, audiences in ranked[:limit]:
-        reasons = [_("Matches your words: %(words)s") % {"words": ", ".join(hits[:4])}]
+        words = {"words": ", ".join(hits[:4])}
+        reasons = [_("Matches your words: %(words)s") % words]
+        staff_reasons = [_("Matches the company's words: %(words)s") % words]
         if audiences:
             reasons.append(_audience_reason(audiences, profile))
-        items.append(_offer_suggestion(network, offer, reasons, score))
+            staff_reasons.append(_audience_reason(audiences, profile, "staff"))
+        item = _offer_suggestion(network, offer, reasons, score)
+        item.staff_reasons = [r for r in staff_reasons if r]
+        items.append(item)
     return items
 
 

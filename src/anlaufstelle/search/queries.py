@@ -95,9 +95,13 @@ def region_labels() -> dict[str, str]:
     return labels
 
 
+def topic_labels() -> dict[str, str]:
+    return {t.slug: t.label for t in Topic.objects.all()}
+
+
 def _labels() -> dict[str, dict[str, str]]:
     return {
-        "thema": {t.slug: t.label for t in Topic.objects.all()},
+        "thema": topic_labels(),
         "zielgruppe": {a.slug: a.label for a in Audience.objects.all()},
         "art": {value: str(label) for value, label in OfferKind.choices},
         "typ": {value: str(label) for value, label in TYPE_LABELS.items()},

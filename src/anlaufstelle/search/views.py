@@ -18,7 +18,8 @@ from anlaufstelle.directory.queries import site_network, topics_with_offer_count
 from anlaufstelle.directory.views import is_htmx_fragment_request
 from anlaufstelle.networks.scoping import visible_network_ids
 
-from . import queries, services
+from . import queries, reasons, services
+from .engine import place_words, strip_words
 from .models import SearchDocument
 
 PAGE_SIZE = 10
@@ -64,6 +65,10 @@ def search_page(request: HttpRequest, network_slug: str) -> HttpResponse:
     offset = (current.number - 1) * PAGE_SIZE
     regions = queries.region_labels() if current.object_list else {}
     matches = queries.term_matcher(terms)
+    hits = {h.doc_id: h for h in page.result.hits} if page.result else {}
+    topic_labels = queries.topic_labels() if current.object_list else {}
+    # The site is scoped to its region already: its place words explain nothing.
+    reason_text = strip_words(query, place_words(network.pk))
     results = [
         {
             "doc": doc,
@@ -73,6 +78,9 @@ def search_page(request: HttpRequest, network_slug: str) -> HttpResponse:
             "region_label": regions.get(doc.region, doc.region),
             "title": queries.highlight(doc.title, matches),
             "snippet": queries.snippet(doc, terms, matches=matches),
+            "reason": reasons.reason_line(
+                text=reason_text, doc=doc, hit=hits.get(doc.pk), topic_labels=topic_labels
+            ),
         }
         for i, doc in enumerate(current.object_list)
     ]
