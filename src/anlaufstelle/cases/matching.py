@@ -184,9 +184,9 @@ def _from_text_filter(
     ranked.sort(key=lambda r: (-r[0], r[1].title))
     items = []
     for score, offer, hits, audiences in ranked[:limit]:
-        words = {"words": ", ".join(hits[:4])}
-        reasons = [_("Matches your words: %(words)s") % words]
-        staff_reasons = [_("Matches the company's words: %(words)s") % words]
+        matched = {"words": ", ".join(hits[:4])}
+        reasons = [_("Matches your words: %(words)s") % matched]
+        staff_reasons = [_("Matches the company's words: %(words)s") % matched]
         if audiences:
             reasons.append(_audience_reason(audiences, profile))
             staff_reasons.append(_audience_reason(audiences, profile, "staff"))
