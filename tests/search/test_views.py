@@ -131,7 +131,12 @@ def test_a_question_without_results_offers_the_navigators_and_the_topics(client,
     html = response.content.decode()
     assert response.context["page"].total == 0
     assert "search-empty" in html
-    assert f'href="{reverse("site:cases:submit", args=["feldberg"])}"' in html
+    # The question goes along to the navigators' form: nobody types it twice.
+    form = reverse("site:cases:submit", args=["feldberg"])
+    assert f'href="{form}?text=Quantenchromodynamik"' in html
+    assert client.get(f"{form}?text=Quantenchromodynamik").context["form"]["text"].value() == (
+        "Quantenchromodynamik"
+    )
     assert "topic-tile" in html and "?thema=ausbildung" in html
     assert "Assistent" not in html  # not built yet: no dead link
     assert "0 Ergebnisse" in html

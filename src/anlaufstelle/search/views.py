@@ -7,6 +7,8 @@ which records the clicked rank and redirects to the result's page on this site.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
@@ -37,12 +39,14 @@ def _selected_facets(params: QueryDict) -> dict[str, list[str]]:
     }
 
 
-def _case_form_url(network_slug: str) -> str:
-    """The navigator contact form, or "" while the cases app is not installed."""
+def _case_form_url(network_slug: str, query: str = "") -> str:
+    """The navigator contact form, with the visitor's question already filled in
+    (nobody should type it twice), or "" while the cases app is not installed."""
     try:
-        return reverse("site:cases:submit", args=[network_slug])
+        url = reverse("site:cases:submit", args=[network_slug])
     except NoReverseMatch:
         return ""
+    return f"{url}?{urlencode({'text': query})}" if query else url
 
 
 def search_page(request: HttpRequest, network_slug: str) -> HttpResponse:
@@ -96,7 +100,7 @@ def search_page(request: HttpRequest, network_slug: str) -> HttpResponse:
         "page_obj": current,
         "log": log,
         "query_string": params.urlencode(),
-        "case_form_url": _case_form_url(network.slug),
+        "case_form_url": _case_form_url(network.slug, query),
         "topics": [] if page.total else topics_with_offer_counts(),
         "is_fragment": fragment,
         "page_url": page_url,
