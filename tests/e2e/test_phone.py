@@ -319,3 +319,50 @@ def test_the_phone_checks_find_faults_when_there_are_some(phone, indexed_demo):
         }"""
     )
     assert any("under" in item for item in covered_content(phone))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_confirmation_of_a_video_appointment_fits_a_phone(phone, booking_demo, axe_source):  # noqa: F811
+    """The long meeting link wraps instead of widening the page (and the test would see it)."""
+    from django.urls import reverse
+
+    from anlaufstelle.booking import queries, services, tokens
+    from anlaufstelle.booking.models import Schedule
+    from anlaufstelle.networks.scoping import network_scope
+
+    with scopes_disabled():
+        schedule = Schedule.objects.select_related("network").get(
+            title="Online-Sprechstunde Arbeitgeber-Service"
+        )
+    with network_scope(schedule.network):
+        slot = queries.free_slots([schedule], limit=1)[0]
+        booking = services.book_slot(
+            schedule=schedule,
+            starts_at=slot.starts_at,
+            name="Anja Muster",
+            email="anja@hotel-am-see.example",
+            consent=True,
+        )
+    assert len(booking.video_url) > 60
+    path = reverse(
+        "site:booking:view",
+        kwargs={
+            "network_slug": "feldberg",
+            "code": booking.code,
+            "token": tokens.make_token(booking, "view"),
+        },
+    )
+    assert phone.goto(path).status == 200
+    link = phone.locator(f'.booking-summary a[href="{booking.video_url}"]')
+    assert link.is_visible()
+    assert_fits_a_phone(phone, axe_source, "video-confirmation")
+    # The whole link is on the screen, over several lines.
+    box = link.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["viewport"]["width"]
+
+    # Without the wrapping rule the same link would push the page sideways.
+    phone.evaluate(
+        """() => document.querySelectorAll('.booking-summary dd, .booking-summary a')
+            .forEach(el => { el.style.overflowWrap = 'normal'; el.style.wordBreak = 'normal'; })"""
+    )
+    assert horizontal_overflow(phone)["scroll"] > PHONE["viewport"]["width"]

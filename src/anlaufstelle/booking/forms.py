@@ -152,6 +152,9 @@ class StaffBookingForm(ContactFieldsMixin):
             choices.append((f"{slot.schedule.code}:{slot.key}", label))
         self.fields["slot"].widget.choices = choices
         self.fields["name"].label = _("Name of the contact person")
+        if self.phone_codes:
+            # Not "optional" when a phone appointment may be chosen (checked in clean()).
+            self.fields["phone"].label = _("Phone (needed for a phone appointment)")
 
     def clean_slot(self) -> tuple[str, datetime]:
         code, _sep, key = self.cleaned_data["slot"].partition(":")
