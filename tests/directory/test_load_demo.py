@@ -9,7 +9,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django_scopes import scopes_disabled
 
-from anlaufstelle.directory.demo.loader import DEMO_PASSWORD, LOGIN_URL
+from anlaufstelle.directory.demo.loader import DEMO_PASSWORD, login_url
 from anlaufstelle.directory.models import Contact, Offer, Provider
 from anlaufstelle.networks.models import Network, Role, User
 from anlaufstelle.pages.models import LegalPage
@@ -66,7 +66,7 @@ def test_load_demo_creates_three_staff_logins_per_network_and_an_operator() -> N
         operator = User.objects.get(is_superuser=True)
         assert operator.network is None
         assert authenticate(email=operator.email, password=DEMO_PASSWORD) == operator
-    assert LOGIN_URL in out
+    assert login_url() in out
     assert DEMO_PASSWORD in out
     assert "http://127.0.0.1:8000/n/feldberg/" in out
     assert "http://127.0.0.1:8000/n/region-stuttgart/" in out

@@ -13,6 +13,7 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.apps import apps
+from django.conf import settings
 from django.db import transaction
 from django_scopes import scopes_disabled
 
@@ -30,8 +31,17 @@ DEMO_DIR = Path(__file__).resolve().parent
 CATALOG_FILE = DEMO_DIR / "catalog.json"
 EXTRA_FILE = DEMO_DIR / "demo_extra.json"
 DEMO_PASSWORD = "demo-anlaufstelle-2026"  # noqa: S105 - published on purpose, demo only
-BASE_URL = "http://127.0.0.1:8000"
-LOGIN_URL = f"{BASE_URL}/accounts/login/"
+
+
+def base_url() -> str:
+    """Where the demo is served (`make demo` sets ANLAUFSTELLE_SITE_URL to its address)."""
+    return str(getattr(settings, "ANLAUFSTELLE_SITE_URL", "http://127.0.0.1:8000")).rstrip("/")
+
+
+def login_url() -> str:
+    return f"{base_url()}/accounts/login/"
+
+
 DEMO_NETWORKS = ("feldberg", "region-stuttgart")
 OPERATOR_EMAIL = "betrieb@demo.example"
 
@@ -179,4 +189,4 @@ def reset_demo() -> None:
 
 
 def site_urls() -> dict[str, str]:
-    return {slug: f"{BASE_URL}/n/{slug}/" for slug in DEMO_NETWORKS}
+    return {slug: f"{base_url()}/n/{slug}/" for slug in DEMO_NETWORKS}

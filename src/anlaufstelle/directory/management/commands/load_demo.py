@@ -48,7 +48,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {slug:<18}{url}")
 
     def _write_logins(self, logins: list[loader.DemoLogin]) -> None:
-        self.stdout.write(f"Anmeldung: {loader.LOGIN_URL}")
+        self.stdout.write(f"Anmeldung: {loader.login_url()}")
         self.stdout.write(f"Passwort für alle Demo-Zugänge: {loader.DEMO_PASSWORD}")
         self.stdout.write("Hinweis: In der Demo ist der zweite Faktor (TOTP) nicht verpflichtend.")
         rows = [("E-Mail", "Passwort", "Rolle", "Netzwerk", "Anlaufstelle")]
