@@ -7,8 +7,9 @@
   as a third column that scopes the MATCH. Ranking is FTS5's BM25 with the title
   weighted against the body.
 - PostgreSQL: stored generated `tsvector` columns (`to_tsvector('simple', …)` of the
-  same columns; migration 0004) with GIN indexes that find the matching rows; the
-  analysed terms are ranked with the same BM25 as FTS5's, computed in SQL from the
+  same columns; migration 0004; the analysed one kept in the table row, 0005) with GIN
+  indexes that find the matching rows; the analysed terms are ranked with the same
+  BM25 as FTS5's, computed in SQL from the
   stored terms and the visible rows' statistics (`TermStats`), `plain` with `ts_rank`
   (title weight A, body weight B). The analysed terms are already stemmed by the
   same Snowball German stemmer that PostgreSQL's `german` configuration uses, and
@@ -27,7 +28,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from django.db import connection
+from django.db import connection, transaction
 
 SAFE_TERM = re.compile(r"^[0-9a-zäöüß_]+$")
 
@@ -130,11 +131,17 @@ class SQLiteFTS5Backend:
 # Stored generated columns (migration 0004): title weight A, body weight B.
 PG_VECTOR = {False: "d.terms_tsv", True: "d.plain_tsv"}
 # The analysed text of the same columns, for BM25's term frequencies and lengths.
-PG_TEXT = ("d.title_terms", "d.body_terms")
+PG_TEXT = ("s.title_terms", "s.body_terms")
 
 # Rows ranked again with BM25 (or IDF-weighted ts_rank): the best POOL × limit by a
-# plain ts_rank. At the demo catalog's size that is every matching row.
-POOL = 4
+# plain ts_rank (200 rows for the engine's 100 candidates). The dev questions measure
+# the same with 1, 2 and 4; the BM25 stage's time grows with the pool (docs/search.md).
+POOL = 2
+# The planner's cost of a random page read during the lexical query (at most this;
+# PostgreSQL's default is 4, meant for spinning disks). With 4 it read all 10,000 rows
+# sequentially and tested each tsvector against the query rather than use the GIN
+# index once a third of them matched: ~40 ms instead of 10-25 (docs/search.md).
+PG_RANDOM_PAGE_COST = 1.1
 # FTS5's constants (sqlite/ext/fts5/fts5_aux.c).
 BM25_K1 = 1.2
 BM25_B = 0.75
@@ -164,6 +171,12 @@ class PostgresFTSBackend:
         from the stored analysed text of the best POOL × limit rows: per query term
         idf(t) · f·(k1+1) / (f + k1·(1 − b + b·len/avg_len)), with f = title_weight ·
         (occurrences in the title) + (occurrences in the body) — FTS5's column weights.
+
+        Where the time goes at 100,000 rows (docs/search.md): the first stage reads
+        every matching row's tsvector (kept in the row, migration 0005) and ranks it;
+        it returns ids only, so nothing else of the up to ~15,000 matching rows is
+        read or split. Only the pooled rows are fetched again by primary key and their
+        analysed text split for BM25.
         """
         terms = _clean(terms)
         if not terms or not network_ids:
@@ -178,62 +191,88 @@ class PostgresFTSBackend:
         # the body (B) 1/title_weight, the same ratio as FTS5's column weights.
         body = 1.0 / max(float(title_weight), 1.0)
         weights = f"'{{{0.1 * body:.4f}, {0.2 * body:.4f}, {body:.4f}, 1.0}}'::float4[]"
-        first = (
-            f"SELECT d.id, ts_rank({weights}, {vector}, q) AS rank "  # noqa: S608
+        match = (
             f"FROM search_searchdocument d, to_tsquery('simple'::regconfig, %s) q "
             f"WHERE {vector} @@ q AND d.network_id = ANY(%s) "
-            f"ORDER BY rank DESC, d.id LIMIT %s"
         )
-        params: list[Any] = [tsquery, list(network_ids), int(limit)]
+        params: list[Any] = [tsquery, list(network_ids)]
         scored = [*rare, *frequent]
-        if stats is not None and not plain and stats.method == "bm25":
-            title, body_text = PG_TEXT
-            # The pool keeps the first stage's columns; BM25 per row sums over the
-            # query terms (unnest), a term absent from the row adds 0.
+        if stats is None or plain:
             sql = (
-                f"SELECT c.id, ("  # noqa: S608
-                f"SELECT COALESCE(SUM(t.idf * f.w * {BM25_K1 + 1:.3f} / (f.w + {BM25_K1:.3f} * "
-                f"({1 - BM25_B:.3f} + {BM25_B:.3f} * c.len / %s))), 0) "
-                f"FROM unnest(%s::text[], %s::float8[]) AS t(term, idf), LATERAL ("
-                f"SELECT %s * cardinality(array_positions(c.tw, t.term)) "
-                f"+ cardinality(array_positions(c.bw, t.term)) AS w) f WHERE f.w > 0"
-                f") AS rank FROM ("
-                f"SELECT p.id, p.tw, p.bw, cardinality(p.tw) + cardinality(p.bw) AS len "
-                f"FROM (SELECT d.id, string_to_array({title}, ' ') AS tw, "
-                f"string_to_array({body_text}, ' ') AS bw "
-                f"FROM search_searchdocument d, to_tsquery('simple'::regconfig, %s) q "
-                f"WHERE {vector} @@ q AND d.network_id = ANY(%s) "
-                f"ORDER BY ts_rank({weights}, {vector}, q) DESC, d.id "
-                f"LIMIT {int(limit) * POOL}) p) c "
-                f"ORDER BY rank DESC, c.id LIMIT %s"
+                f"SELECT d.id, ts_rank({weights}, {vector}, q) AS rank {match}"  # noqa: S608
+                f"ORDER BY rank DESC, d.id LIMIT %s"
             )
-            params = [
-                max(float(stats.avg_length), 1.0),
-                scored,
-                [float(stats.idf.get(t, 1.0)) for t in scored],
-                float(title_weight),
-                *params,
-            ]
-        elif stats is not None and not plain:
-            # Σ idf(t) · ts_rank(t) over the pool (one ts_rank per term and row).
-            rank = " + ".join(
-                f"%s * ts_rank({weights}, c.tsv, to_tsquery('simple'::regconfig, %s))"
-                for _ in scored
-            )
-            sql = (
-                f"SELECT c.id, {rank} AS rank FROM ("  # noqa: S608
-                f"SELECT d.id, {vector} AS tsv, ts_rank({weights}, {vector}, q) AS first "
-                f"FROM search_searchdocument d, to_tsquery('simple'::regconfig, %s) q "
-                f"WHERE {vector} @@ q AND d.network_id = ANY(%s) "
-                f"ORDER BY first DESC, d.id LIMIT {int(limit) * POOL}) c "
-                f"ORDER BY rank DESC, c.id LIMIT %s"
-            )
-            params = [p for t in scored for p in (float(stats.idf.get(t, 1.0)), f"'{t}'")] + params
+            params.append(int(limit))
         else:
-            sql = first
-        with connection.cursor() as cursor:
+            # The pool: ids only (a wider row would be carried through the sort of
+            # every matching row), then the pooled rows again by primary key.
+            pool = (
+                f"WITH pool AS MATERIALIZED (SELECT d.id {match}"  # noqa: S608
+                f"ORDER BY ts_rank({weights}, {vector}, q) DESC, d.id "
+                f"LIMIT {int(limit) * POOL}) "
+            )
+            idf = [float(stats.idf.get(t, 1.0)) for t in scored]
+            if stats.method == "bm25":
+                title, body_text = PG_TEXT
+                # f per query term from the split analysed text (OFFSET 0 keeps each
+                # row's split and counts from being inlined into every use).
+                counts = ", ".join(
+                    f"%s::float8 * cardinality(array_positions(a.tw, %s::text)) "
+                    f"+ cardinality(array_positions(a.bw, %s::text)) AS f{i}"
+                    for i in range(len(scored))
+                )
+                norm = (
+                    f"{BM25_K1:.4f}::float8 * ({1 - BM25_B:.4f}::float8 + {BM25_B:.4f}::float8 "
+                    f"* (cardinality(a.tw) + cardinality(a.bw)) / %s::float8)"
+                )
+                # A term absent from the row adds 0 (f = 0).
+                rank = " + ".join(
+                    f"%s::float8 * c.f{i} * {BM25_K1 + 1:.4f}::float8 / (c.f{i} + c.norm)"
+                    for i in range(len(scored))
+                )
+                sql = (
+                    f"{pool}SELECT c.id, {rank} AS rank FROM ("  # noqa: S608
+                    f"SELECT p.id, {counts}, {norm} AS norm FROM pool p "
+                    f"JOIN search_searchdocument s ON s.id = p.id, LATERAL ("
+                    f"SELECT string_to_array({title}, ' ') AS tw, "
+                    f"string_to_array({body_text}, ' ') AS bw OFFSET 0) a OFFSET 0) c "
+                    f"ORDER BY rank DESC, c.id LIMIT %s"
+                )
+                # In the order of the placeholders: the weights of the outer SELECT,
+                # then the counts, the average length and the limit.
+                params += idf
+                for term in scored:
+                    params += [float(title_weight), term, term]
+                params += [max(float(stats.avg_length), 1.0), int(limit)]
+            else:
+                # Σ idf(t) · ts_rank(t) over the pool (one ts_rank per term and row).
+                rank = " + ".join(
+                    f"%s::float8 * ts_rank({weights}, {vector}, "
+                    f"to_tsquery('simple'::regconfig, %s))"
+                    for _ in scored
+                )
+                sql = (
+                    f"{pool}SELECT d.id, {rank} AS rank FROM pool p "  # noqa: S608
+                    f"JOIN search_searchdocument d ON d.id = p.id "
+                    f"ORDER BY rank DESC, d.id LIMIT %s"
+                )
+                params += [p for t, w in zip(scored, idf, strict=True) for p in (w, f"'{t}'")]
+                params.append(int(limit))
+        # SET LOCAL needs a transaction; inside a caller's transaction the previous
+        # value is restored afterwards, so the setting never outlives this query.
+        nested = connection.in_atomic_block
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('random_page_cost'), set_config('random_page_cost', "
+                "least(current_setting('random_page_cost')::float8, %s)::text, true)",
+                [PG_RANDOM_PAGE_COST],
+            )
+            previous = cursor.fetchone()[0]
             cursor.execute(sql, params)
-            return [(int(pk), float(rank)) for pk, rank in cursor.fetchall()]
+            rows = cursor.fetchall()
+            if nested:
+                cursor.execute("SELECT set_config('random_page_cost', %s, true)", [previous])
+        return [(int(pk), float(rank)) for pk, rank in rows]
 
 
 def get_backend() -> LexicalBackend:
