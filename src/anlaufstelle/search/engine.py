@@ -17,11 +17,13 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
+from django.db import connection
 from django_scopes import scopes_disabled
 
 from anlaufstelle.networks.models import Network
@@ -477,6 +479,22 @@ def semantic_ranking(
     return ranked, cosine_of, (float(scores.mean()), float(scores.std()) or 1.0)
 
 
+_EMBED_POOL: ThreadPoolExecutor | None = None
+
+
+def _embedding_pool() -> ThreadPoolExecutor:
+    """One thread per process for query embeddings; created on first use, i.e. after a
+    server forked its workers (a pool made before a fork is dead in the child)."""
+    global _EMBED_POOL
+    if _EMBED_POOL is None:
+        _EMBED_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="query-embed")
+    return _EMBED_POOL
+
+
+def _lexical_runs_elsewhere() -> bool:
+    return connection.vendor == "postgresql"
+
+
 def search(
     query: str,
     network_ids: list[int],
@@ -500,6 +518,7 @@ def search(
 
     embedder = get_embedder() if options.semantic else None
     embedding: tuple[np.ndarray, Any] | None = None
+    pending: Future | None = None
     if embedder is not None and query.strip():
         t_embed = time.perf_counter()
         text = query
@@ -511,10 +530,14 @@ def search(
             text = strip_words(query, place_words(own_network_id))
         if options.expand_query_embedding and analysis.expansion:
             text = f"{text} ({analysis.expansion})"
-        # Embedded before the lexical query; running both at once in two threads was
-        # slower at p95 on 2 cores (docs/decisions/0003-search.md).
-        embedding = embed_query(text, sparse=options.sparse)
-        timings["embed_ms"] = (time.perf_counter() - t_embed) * 1000
+        if options.lexical and analysis.terms and _lexical_runs_elsewhere():
+            # PostgreSQL runs the lexical query in its own process: embed meanwhile.
+            pending = _embedding_pool().submit(embed_query, text, sparse=options.sparse)
+        else:
+            # In-process FTS5 competes with the model for the two cores: one after the
+            # other was faster at p95 (docs/decisions/0003-search.md).
+            embedding = embed_query(text, sparse=options.sparse)
+            timings["embed_ms"] = (time.perf_counter() - t_embed) * 1000
 
     lexical: list[tuple[int, float]] = []
     if options.lexical and analysis.terms:
@@ -542,6 +565,9 @@ def search(
             stats=stats,
         )
         timings["lexical_ms"] = (time.perf_counter() - t0) * 1000
+    if pending is not None:
+        embedding = pending.result()
+        timings["embed_ms"] = (time.perf_counter() - t_embed) * 1000
 
     semantic: list[tuple[int, float]] = []
     cosines: dict[int, float] = {}
