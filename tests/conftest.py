@@ -3,10 +3,14 @@
 
 # --- Persona set for tenancy tests (owned by the isolation tests; ORM only, no catalog) ---
 
+import email
 import functools
+import socket
 from dataclasses import dataclass
+from email import policy
 
 import pytest
+from aiosmtpd.controller import Controller
 from django_scopes import scopes_disabled
 
 PERSONA_PASSWORD = "Kennwort-fuer-Tests-2024"
@@ -229,3 +233,45 @@ def stuttgart(demo_catalog: object) -> object:
     from anlaufstelle.networks.models import Network
 
     return Network.objects.get(slug="region-stuttgart")
+
+
+def free_port() -> int:
+    """A TCP port on localhost that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class SmtpInbox:
+    """What a real SMTP server on localhost (aiosmtpd) received."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd hook name)
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    def to(self, address: str) -> list[email.message.EmailMessage]:
+        return [m for m in self.messages if address in m["To"]]
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A port with no mail server behind it (for "the mail server is down")."""
+    return free_port()
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server for the test; Django sends through it (no locmem outbox)."""
+    port = free_port()
+    inbox = SmtpInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = False
+    yield inbox
+    controller.stop()

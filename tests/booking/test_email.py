@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import email
 import re
-import socket
 from datetime import timedelta
-from email import policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from django_scopes import scopes_disabled
 from django_tasks_db.models import DBTaskResult
 from icalendar import Calendar
@@ -20,35 +16,17 @@ from anlaufstelle.booking.models import BookingStatus
 from .test_services import book
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd hook name)
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
 @pytest.fixture
-def smtp(settings):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    settings.EMAIL_USE_TLS = False
+def smtp(smtp, settings):
+    """The shared SMTP server; links in the mails point at the test client and the
+    e-mail tasks run at once."""
     settings.ANLAUFSTELLE_SITE_URL = "http://testserver"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    yield inbox
-    controller.stop()
+    return smtp
 
 
-def to(inbox: Inbox, address: str):
-    return [m for m in inbox.messages if address in m["To"]]
+def to(inbox, address: str):
+    return inbox.to(address)
 
 
 def test_the_confirmation_arrives_by_smtp_with_the_ics_and_working_links(

@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import email
 import re
-import socket
-from email import policy
-
-import pytest
-from aiosmtpd.controller import Controller
 
 from anlaufstelle.cases import services
 from anlaufstelle.networks.scoping import network_scope
@@ -16,33 +10,8 @@ from anlaufstelle.networks.scoping import network_scope
 from .conftest import form_data, site
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd hook name)
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp(settings):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    settings.EMAIL_USE_TLS = False
-    yield inbox
-    controller.stop()
-
-
-def to(inbox: Inbox, address: str):
-    return [m for m in inbox.messages if address in m["To"]]
+def to(inbox, address: str):
+    return inbox.to(address)
 
 
 def test_the_receipt_arrives_by_smtp_with_a_working_status_link(

@@ -7,17 +7,13 @@ SMTP server (aiosmtpd); the others read Django's test outbox.
 
 from __future__ import annotations
 
-import email
 import re
-import socket
 import time
 from datetime import timedelta
-from email import policy
 from typing import Any
 
 import pytest
 import time_machine
-from aiosmtpd.controller import Controller
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core import mail
 from django.test import Client
@@ -31,36 +27,6 @@ ADD_URL = reverse("admin:networks_user_add")
 CHANGELIST_URL = reverse("admin:networks_user_changelist")
 NEW_PASSWORD = "Werkraum-Seenplatte-2025"
 LINK = re.compile(r"http://testserver(/accounts/password/reset/key/\S+/)")
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd hook name)
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(settings: Any):
-    """A real SMTP server on localhost (as in tests/booking/test_email.py)."""
-    port = free_port()
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    settings.EMAIL_USE_TLS = False
-    yield inbox
-    controller.stop()
 
 
 @pytest.fixture(autouse=True)
@@ -135,7 +101,7 @@ def page_text(response: Any) -> str:
 
 
 def test_an_invited_navigator_gets_one_e_mail_by_smtp_sets_a_password_and_signs_in(
-    smtp: Inbox, lena: Any
+    smtp: Any, lena: Any
 ) -> None:
     response = invite(signed_in(lena))
     assert response.status_code == 200
@@ -354,11 +320,11 @@ def test_an_operator_invites_a_coordinator_to_a_network(personas: Any) -> None:
 
 
 def test_an_unreachable_mail_server_keeps_the_account_for_a_later_resend(
-    lena: Any, settings: Any
+    lena: Any, settings: Any, closed_port: int
 ) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = free_port()  # nothing listens there
+    settings.EMAIL_PORT = closed_port  # nothing listens there
     settings.EMAIL_TIMEOUT = 2
     response = invite(signed_in(lena))
     assert response.status_code == 200
