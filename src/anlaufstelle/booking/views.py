@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 from datetime import date, datetime, timedelta
 
-from django.contrib.auth.views import redirect_to_login
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from anlaufstelle.directory import queries as directory_queries
+from anlaufstelle.networks.guards import staff_member, staff_view
 from anlaufstelle.networks.http import NetworkRequest
 from anlaufstelle.networks.models import Network, Role, User
 
@@ -232,37 +232,6 @@ def booking_move(request: HttpRequest, network_slug: str, code: str, token: str)
 
 # --- staff: the expert's calendar -------------------------------------------------------
 
-STAFF_ROLES = (Role.COORDINATOR, Role.NAVIGATOR, Role.PARTNER_EXPERT)
-
-
-def _staff(request: NetworkRequest) -> User:
-    """The logged-in staff member of this network; 404 for anyone else (same as 'missing')."""
-    user = request.user
-    if not user.is_authenticated:
-        raise _LoginRequired
-    if user.is_superuser:
-        return user
-    if user.network_id != request.network.pk or not user.has_role(*STAFF_ROLES):
-        raise Http404
-    return user
-
-
-class _LoginRequired(Exception):
-    pass
-
-
-def staff_view(view):
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except _LoginRequired:
-            return redirect_to_login(request.get_full_path())
-
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return wrapper
-
-
 def visible_schedules(user: User, network: Network) -> QuerySet[Schedule]:
     """Experts see their own and their provider's schedules; coordinators and navigators all."""
     schedules = Schedule.objects.filter(network=network)
@@ -275,10 +244,10 @@ def visible_schedules(user: User, network: Network) -> QuerySet[Schedule]:
     )
 
 
-@staff_view
+@staff_view()
 def calendar(request: NetworkRequest, network_slug: str) -> HttpResponse:
     """Day or week view of the appointments the staff member may see."""
-    user = _staff(request)
+    user = staff_member(request)
     try:
         day = date.fromisoformat(request.GET.get("tag", ""))
     except ValueError:
@@ -363,10 +332,10 @@ def _staff_name(user: User) -> str:
     return user.get_full_name().strip() or user.email
 
 
-@staff_view
+@staff_view()
 def staff_book(request: NetworkRequest, network_slug: str) -> HttpResponse:
     """Staff book a slot for a company that called; consent is recorded as given by phone."""
-    user = _staff(request)
+    user = staff_member(request)
     form = _staff_booking_form(user, request.network, request.POST or None)
     error = None
     if request.method == "POST" and form.is_valid():
@@ -404,9 +373,9 @@ def staff_book(request: NetworkRequest, network_slug: str) -> HttpResponse:
     return render(request, "booking/staff_book.html", {"form": form, "error": error}, status=status)
 
 
-@staff_view
+@staff_view()
 def expert_cancel(request: NetworkRequest, network_slug: str, code: str) -> HttpResponse:
-    user = _staff(request)
+    user = staff_member(request)
     booking = (
         Booking.objects.filter(
             code=code, slot__schedule__in=visible_schedules(user, request.network)
@@ -435,11 +404,11 @@ def expert_cancel(request: NetworkRequest, network_slug: str, code: str) -> Http
     )
 
 
-@staff_view
+@staff_view()
 @require_POST
 def feed_manage(request: NetworkRequest, network_slug: str) -> HttpResponse:
     """Create a feed URL, or revoke the current one (and create a new one on request)."""
-    user = _staff(request)
+    user = staff_member(request)
     FeedToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
     if request.POST.get("aktion") != "widerrufen":
         FeedToken.objects.create(network=request.network, user=user)
@@ -576,12 +545,10 @@ def reservation_cancel(
     )
 
 
-@staff_view
+@staff_view(roles=(Role.COORDINATOR, Role.NAVIGATOR))
 def reservations(request: NetworkRequest, network_slug: str) -> HttpResponse:
     """Coordinators and navigators approve or decline pending reservations."""
-    user = _staff(request)
-    if not user.is_superuser and user.role == Role.PARTNER_EXPERT:
-        raise Http404
+    user = staff_member(request)
     if request.method == "POST":
         reservation = Reservation.objects.filter(
             network=request.network, code=request.POST.get("code", "")

@@ -5,12 +5,9 @@ user may see (404 for "not yours" and "missing" alike), validate, call a service
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,7 +18,7 @@ from django.utils.translation import gettext as _
 from anlaufstelle.booking import queries as booking_queries
 from anlaufstelle.booking.models import Schedule
 from anlaufstelle.directory.queries import site_network
-from anlaufstelle.networks.auth import needs_second_factor_setup
+from anlaufstelle.networks.guards import staff_member, staff_view
 from anlaufstelle.networks.models import Role
 
 from . import links, matching, queries, services
@@ -37,48 +34,6 @@ from .forms import (
 from .models import Actor, Concern, ReferralStatus
 
 NAVIGATOR_ROLES = (Role.COORDINATOR, Role.NAVIGATOR)
-
-
-# --- access ----------------------------------------------------------------------------
-
-
-class _LoginRequired(Exception):
-    pass
-
-
-class _SecondFactorRequired(Exception):
-    pass
-
-
-def _staff(request: HttpRequest, roles: tuple[str, ...]) -> Any:
-    """The signed-in staff member of this network with one of `roles`; 404 for anyone else."""
-    network = site_network(request)
-    user = request.user
-    if not user.is_authenticated:
-        raise _LoginRequired
-    if needs_second_factor_setup(user):
-        raise _SecondFactorRequired
-    if user.is_superuser:
-        return user
-    if user.network_id != network.pk or not user.has_role(*roles):
-        raise Http404
-    return user
-
-
-def staff_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            response = view(request, *args, **kwargs)
-        except _LoginRequired:
-            return redirect_to_login(request.get_full_path())
-        except _SecondFactorRequired:
-            return redirect("mfa_activate_totp")
-        # Personal data: never from a shared cache.
-        add_never_cache_headers(response)
-        return response
-
-    return wrapper
 
 
 # --- company ---------------------------------------------------------------------------
@@ -194,9 +149,9 @@ def status(request: HttpRequest, network_slug: str, code: str, token: str) -> Ht
 # --- navigators ------------------------------------------------------------------------
 
 
-@staff_view
+@staff_view(roles=NAVIGATOR_ROLES)
 def inbox(request: HttpRequest, network_slug: str) -> HttpResponse:
-    user = _staff(request, NAVIGATOR_ROLES)
+    user = staff_member(request)
     network = site_network(request)
     tab = request.GET.get("ansicht", "neu")
     if tab not in queries.TABS:
@@ -277,10 +232,10 @@ def _concern_context(request: HttpRequest, concern: Concern, **forms: Any) -> di
     return context
 
 
-@staff_view
+@staff_view(roles=NAVIGATOR_ROLES)
 def concern_detail(request: HttpRequest, network_slug: str, code: str) -> HttpResponse:
     """The concern page; POST carries one action (`aktion`) and comes back here."""
-    user = _staff(request, NAVIGATOR_ROLES)
+    user = staff_member(request)
     network = site_network(request)
     concern = queries.get_concern_for_navigator(network, code)
     forms: dict[str, Any] = {}
@@ -347,10 +302,10 @@ def concern_detail(request: HttpRequest, network_slug: str, code: str) -> HttpRe
     return render(request, "cases/concern.html", context, status=400 if invalid else 200)
 
 
-@staff_view
+@staff_view(roles=NAVIGATOR_ROLES)
 def book_for_company(request: HttpRequest, network_slug: str, code: str) -> HttpResponse:
     """Book an appointment on the company's behalf: suggested consultation hours first."""
-    user = _staff(request, NAVIGATOR_ROLES)
+    user = staff_member(request)
     network = site_network(request)
     concern = queries.get_concern_for_navigator(network, code)
     suggestions = matching.suggestions_for_concern(concern)
@@ -394,18 +349,18 @@ def book_for_company(request: HttpRequest, network_slug: str, code: str) -> Http
 # --- partner experts -------------------------------------------------------------------
 
 
-@staff_view
+@staff_view(roles=(Role.PARTNER_EXPERT,))
 def partner_inbox(request: HttpRequest, network_slug: str) -> HttpResponse:
-    user = _staff(request, (Role.PARTNER_EXPERT,))
+    user = staff_member(request)
     network = site_network(request)
     tab = "erledigt" if request.GET.get("ansicht") == "erledigt" else "offen"
     referrals = queries.partner_referrals(network, user, tab=tab)
     return render(request, "cases/partner_inbox.html", {"referrals": referrals, "tab": tab})
 
 
-@staff_view
+@staff_view(roles=(Role.PARTNER_EXPERT,))
 def partner_concern(request: HttpRequest, network_slug: str, code: str) -> HttpResponse:
-    user = _staff(request, (Role.PARTNER_EXPERT,))
+    user = staff_member(request)
     network = site_network(request)
     concern = queries.get_concern_for_partner(network, user, code)
     referral = (
