@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -17,6 +19,14 @@ from django.utils.translation import gettext_lazy as _
 
 from anlaufstelle.lib.codes import CODE_ALPHABET, new_code  # noqa: F401 (re-exported)
 from anlaufstelle.networks.scoping import TenantModel
+
+from . import video
+
+# Bookings and reservations are anonymised this many days after the appointment unless
+# the network's BookingSettings say otherwise (docs/booking.md, "Data protection").
+DEFAULT_RETENTION_DAYS = 90
+# What an anonymised booking or reservation keeps in its text fields.
+ERASED = "[gelöscht]"
 
 
 def new_schedule_code() -> str:
@@ -359,6 +369,10 @@ class Booking(TenantModel):
         related_name="+",
         help_text=_("Staff member who booked on the company's behalf."),
     )
+    # A typed reference ("concern:<code>") to what the booking was made from, so that the
+    # concern's export and erasure include it; booking never imports the upper app.
+    origin = models.CharField(_("made from"), max_length=40, blank=True, db_index=True)
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
 
     class Meta:
         ordering = ["slot__starts_at"]
@@ -379,6 +393,11 @@ class Booking(TenantModel):
     @property
     def is_active(self) -> bool:
         return self.status == BookingStatus.CONFIRMED
+
+    @property
+    def video_link(self) -> str:
+        """The video URL if it is an http(s) address; pages and mails render only this."""
+        return self.video_url if video.is_web_url(self.video_url) else ""
 
     def is_changeable(self, now: datetime | None = None) -> bool:
         """A company may cancel or move until the appointment starts."""
@@ -474,6 +493,7 @@ class Reservation(TenantModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decision_message = models.TextField(_("message"), blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
 
     class Meta:
         ordering = ["starts_at"]
@@ -519,7 +539,20 @@ class BookingSettings(TenantModel):
         _("video link pattern"),
         max_length=300,
         blank=True,
-        help_text=_("E.g. https://meet.example.org/{room}; empty uses the server default."),
+        help_text=_(
+            "An https:// address with {room} exactly once, e.g. https://meet.example.org/{room}; "
+            "empty uses the server default."
+        ),
+        validators=[video.validate_url_pattern],
+    )
+    retention_days = models.PositiveSmallIntegerField(
+        _("retention of appointments and reservations (days)"),
+        default=DEFAULT_RETENTION_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_(
+            "Names, contact details and notes of appointments and room reservations are "
+            "erased this many days after the appointment."
+        ),
     )
 
     class Meta:
@@ -528,3 +561,13 @@ class BookingSettings(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["network"], name="bookingsettings_per_network")
         ]
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The field validator guards forms; this guards every other write (shell, import,
+        # fixtures), so that no unsafe pattern is ever stored.
+        video.validate_url_pattern(self.video_url_pattern)
+        super().save(*args, **kwargs)
+
