@@ -3,6 +3,7 @@ from django.urls import URLPattern, URLResolver, include, path
 
 from anlaufstelle.api.api import api
 from anlaufstelle.directory import views as directory_views
+from anlaufstelle.networks import views as network_views
 from anlaufstelle.pages import start
 from anlaufstelle.pages import views as page_views
 
@@ -15,6 +16,8 @@ site_patterns: list[URLPattern | URLResolver] = [
     path("seite/<slug:kind>/", page_views.legal_page, name="legal"),
     path("termine/", include("anlaufstelle.booking.urls")),
     path("anliegen/", include("anlaufstelle.cases.urls")),
+    path("branding.css", network_views.branding_css, name="branding_css"),
+    path("logo", network_views.logo, name="logo"),
 ]
 
 urlpatterns = [

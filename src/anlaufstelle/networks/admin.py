@@ -54,6 +54,12 @@ class NetworkAdmin(admin.ModelAdmin):
             return ()
         return ("slug", "is_nationwide", "is_active", "region", "hostnames")
 
+    def get_prepopulated_fields(self, request: HttpRequest, obj: Any = None) -> dict[str, Any]:
+        # A read-only slug is not a form field: prepopulating it would crash the page.
+        if "slug" in self.get_readonly_fields(request, obj):
+            return {}
+        return super().get_prepopulated_fields(request, obj)
+
 
 class InvitationForm(forms.ModelForm):
     """New staff member without a password: they choose it through the invitation link.

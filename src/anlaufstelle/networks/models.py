@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from .branding import validate_accent_color, validate_logo
 
 
 class Bundesland(models.TextChoices):
@@ -71,6 +74,35 @@ class Network(models.Model):
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=60, blank=True)
     host_provider_slug = models.SlugField(_("host provider"), max_length=120, blank=True)
+    # Branding, shown in the site header (served as a small CSS file: no inline styles).
+    logo = models.FileField(
+        _("logo"),
+        upload_to="branding/",
+        blank=True,
+        validators=[validate_logo],
+        help_text=_("SVG or PNG, at most 200 KB. SVG files must not contain scripts."),
+    )
+    logo_alt = models.CharField(
+        _("logo alternative text"),
+        max_length=200,
+        blank=True,
+        help_text=_("What the logo shows, for screen readers. Required with a logo."),
+    )
+    accent_color = models.CharField(
+        _("accent colour"),
+        max_length=7,
+        blank=True,
+        validators=[validate_accent_color],
+        help_text=_(
+            "Hex code such as #0f2d7a. Must reach a contrast of 4.5:1 against white (KERN)."
+        ),
+    )
+    tagline = models.CharField(
+        _("tagline"),
+        max_length=120,
+        blank=True,
+        help_text=_("A short line under the name in the site header."),
+    )
 
     objects = NetworkQuerySet.as_manager()
 
@@ -81,6 +113,17 @@ class Network(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.logo and not self.logo_alt.strip():
+            raise ValidationError(
+                {"logo_alt": _("Please describe the logo for people who cannot see it.")}
+            )
+
+    @property
+    def has_branding_css(self) -> bool:
+        return bool(self.accent_color)
 
     @property
     def display_name(self) -> str:
