@@ -13,6 +13,9 @@ from .models import Network
 from .scoping import network_scope
 
 NETWORK_PATH = re.compile(r"^/n/(?P<slug>[-a-z0-9_]+)(/|$)")
+# Operational endpoints belong to no network and must not query before their own check:
+# the load balancer needs /healthz's 503 JSON, not the 500 page, when the database is down.
+NETWORKLESS_PATHS = frozenset({"/healthz"})
 
 
 def network_for_host(host: str) -> Network | None:
@@ -49,6 +52,9 @@ class NetworkMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info in NETWORKLESS_PATHS:
+            request.network = None  # type: ignore[attr-defined]
+            return self.get_response(request)
         try:
             network = resolve_network(request)
         except Http404:
