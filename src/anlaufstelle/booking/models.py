@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from anlaufstelle.lib.codes import CODE_ALPHABET, new_code  # noqa: F401 (re-exported)
@@ -513,8 +514,24 @@ class Reservation(TenantModel):
         return self.status in HOLDING_STATUSES
 
 
+def password_fingerprint(user: Any) -> str:
+    """A keyed digest of the user's password hash: it changes with every new password.
+
+    A feed remembers the fingerprint it was made with; a password change (by the user,
+    a reset, an operator, `set_unusable_password`) ends every feed made before it.
+    Django re-hashes a password on login after an upgrade raises the hasher's cost;
+    that ends the feeds as well (the user creates a new one, as after a password change).
+    """
+    return salted_hmac(
+        "anlaufstelle.booking.FeedToken.password", user.password or "", algorithm="sha256"
+    ).hexdigest()
+
+
 class FeedToken(TenantModel):
-    """The secret of an expert's private iCalendar feed; revoking makes the URL dead."""
+    """The secret of an expert's private iCalendar feed; revoking makes the URL dead.
+
+    It also dies when its user is deactivated or changes the password (`serves`).
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="booking_feed_tokens"
@@ -522,14 +539,30 @@ class FeedToken(TenantModel):
     token = models.CharField(max_length=64, unique=True, default=new_feed_token, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    password_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("calendar feed")
         verbose_name_plural = _("calendar feeds")
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.password_fingerprint:
+            self.password_fingerprint = password_fingerprint(self.user)
+        super().save(*args, **kwargs)
+
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+    def serves(self) -> bool:
+        """Whether the feed may still be read: not revoked, its user active and still
+        signed in with the password the feed was made under."""
+        return bool(
+            self.is_active
+            and self.user.is_active
+            and self.password_fingerprint
+            and constant_time_compare(self.password_fingerprint, password_fingerprint(self.user))
+        )
 
 
 class BookingSettings(TenantModel):

@@ -416,13 +416,16 @@ def feed_manage(request: NetworkRequest, network_slug: str) -> HttpResponse:
 
 
 def feed(request: NetworkRequest, network_slug: str, token: str) -> HttpResponse:
-    """The expert's private iCalendar feed; the secret token is the only key."""
+    """The expert's private iCalendar feed; the secret token is the only key.
+
+    It stops working when revoked, when its user is deactivated or changes the password.
+    """
     feed_token = (
         FeedToken.objects.filter(token=token, revoked_at__isnull=True, network=request.network)
         .select_related("user")
         .first()
     )
-    if feed_token is None:
+    if feed_token is None or not feed_token.serves():
         raise Http404
     since = timezone.now() - timedelta(days=30)
     bookings = (
