@@ -31,7 +31,7 @@ def _calendar(name: str | None = None) -> Calendar:
 def where(booking: Booking) -> str:
     schedule = booking.slot.schedule
     if schedule.format == Format.VIDEO:
-        return booking.video_url
+        return booking.video_link
     if schedule.format == Format.PHONE:
         return schedule.phone_note or "Telefon"
     room = schedule.room.name if schedule.room else ""
@@ -65,8 +65,8 @@ def booking_event(booking: Booking, *, for_expert: bool = False) -> Event:
     location = where(booking)
     if location:
         event.add("location", location)
-    if booking.video_url:
-        event.add("url", booking.video_url)
+    if booking.video_link:
+        event.add("url", booking.video_link)
     if booking.status == BookingStatus.CANCELLED:
         event.add("status", "CANCELLED")
     else:

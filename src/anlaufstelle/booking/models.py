@@ -603,4 +603,3 @@ class BookingSettings(TenantModel):
         # fixtures), so that no unsafe pattern is ever stored.
         video.validate_url_pattern(self.video_url_pattern)
         super().save(*args, **kwargs)
-
