@@ -69,6 +69,7 @@ def send_confirmation(booking: Booking) -> None:
             # Django adds the charset of a text attachment itself (once).
             "text/calendar; method=PUBLISH",
         ),
+        network_id=booking.network_id,
     )
     expert = booking.slot.schedule.expert_email
     if expert:
@@ -78,6 +79,7 @@ def send_confirmation(booking: Booking) -> None:
             context,
             [expert],
             "de",
+            network_id=booking.network_id,
         )
 
 
@@ -95,6 +97,7 @@ def send_reminder(booking: Booking, *, hours: int) -> None:
         context,
         [booking.email],
         booking.language,
+        network_id=booking.network_id,
     )
 
 
@@ -112,6 +115,7 @@ def send_cancellation(booking: Booking) -> None:
             # Django adds the charset of a text attachment itself (once).
             "text/calendar; method=PUBLISH",
         ),
+        network_id=booking.network_id,
     )
     expert = booking.slot.schedule.expert_email
     if expert and booking.cancelled_by != "expert":
@@ -121,6 +125,7 @@ def send_cancellation(booking: Booking) -> None:
             context,
             [expert],
             "de",
+            network_id=booking.network_id,
         )
 
 
@@ -132,6 +137,7 @@ def send_reservation_update(reservation: Reservation) -> None:
         context,
         [reservation.email],
         reservation.language,
+        network_id=reservation.network_id,
     )
     notify = reservation.resource.notify_email
     if notify and reservation.status == "pending":
@@ -141,4 +147,5 @@ def send_reservation_update(reservation: Reservation) -> None:
             context,
             [notify],
             "de",
+            network_id=reservation.network_id,
         )

@@ -51,6 +51,7 @@ def send_receipt(concern: Concern) -> None:
         {"concern": concern, "status_url": links.status_url(concern)},
         [concern.email],
         concern.language,
+        network_id=concern.network_id,
     )
 
 
@@ -63,6 +64,7 @@ def send_new_concern(concern: Concern) -> None:
             {"concern": concern, "url": links.staff_url(concern)},
             to,
             STAFF_LANGUAGE,
+            network_id=concern.network_id,
         )
 
 
@@ -79,6 +81,7 @@ def send_referral(referral: Referral) -> None:
             },
             to,
             STAFF_LANGUAGE,
+            network_id=referral.network_id,
         )
 
 
@@ -92,6 +95,7 @@ def send_company_update(concern: Concern, *, kind: str, body: str = "") -> None:
         {"concern": concern, "kind": kind, "body": body, "status_url": links.status_url(concern)},
         [concern.email],
         concern.language,
+        network_id=concern.network_id,
     )
 
 
@@ -105,6 +109,7 @@ def send_staff_update(concern: Concern, *, body: str) -> None:
             {"concern": concern, "body": body, "url": links.staff_url(concern)},
             to,
             STAFF_LANGUAGE,
+            network_id=concern.network_id,
         )
 
 
@@ -121,4 +126,5 @@ def send_reminder(to: list[str], concerns: Iterable[Concern], days: int) -> None
             },
             to,
             STAFF_LANGUAGE,
+            network_id=concerns[0].network_id,
         )

@@ -77,6 +77,8 @@ def send_invitation(*, user: User, by: User) -> None:
         [user.email],
         LANGUAGE,
         reply_to=[by.email] if by.email else None,
+        # The coordinator waits for the answer and sends again from the back office.
+        durable=False,
     )
     log.info("invitation sent", extra={"user": user.pk, "by": by.pk})
 

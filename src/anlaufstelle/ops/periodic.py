@@ -1,5 +1,8 @@
 """Periodic jobs: which management commands run when, and running the ones that are due.
 
+Two kinds: daily jobs (`PeriodicJob`, below) and jobs that run every few minutes
+(`IntervalJob`: e-mail retries, tasks of dead workers), claimed the same way.
+
 Each job runs at most once per local day (Europe/Berlin), at or after its time, on its
 weekdays. "Due" is decided from the job's row in `JobRun`: a job is claimed by an UPDATE
 that only succeeds while its last start lies before today's run time, so any number of
@@ -49,7 +52,32 @@ class PeriodicJob:
         return datetime.combine(local.date(), self.at, tzinfo=BERLIN)
 
 
-JOBS: tuple[PeriodicJob, ...] = (
+@dataclass(frozen=True)
+class IntervalJob:
+    """A job that runs every `every`, whatever the day; claimed like the daily ones."""
+
+    name: str
+    command: str
+    every: timedelta
+    args: tuple[str, ...] = ()
+    # A run that has not finished after this long is considered dead (short: these
+    # jobs keep e-mail and tasks moving, a killed scheduler must not stop them for hours).
+    stale_after: timedelta = timedelta(minutes=15)
+
+    def due_since(self, now: datetime) -> datetime:
+        """Due when the last start lies before this (a little slack for the tick)."""
+        return now - self.every + INTERVAL_SLACK
+
+
+# The scheduler ticks once a minute; a job started a moment after last tick is due again.
+INTERVAL_SLACK = timedelta(seconds=5)
+Job = PeriodicJob | IntervalJob
+
+JOBS: tuple[Job, ...] = (
+    # E-mails whose mail server was down: the next attempt of the back-off (ops.outbox).
+    IntervalJob("retry_mail", "retry_mail", timedelta(minutes=1)),
+    # Tasks whose worker was killed mid-run go back into the queue (ops.stale_tasks).
+    IntervalJob("requeue_stale_tasks", "requeue_stale_tasks", timedelta(minutes=5)),
     # Data protection: anonymise closed concerns past their network's retention period.
     PeriodicJob("apply_retention", "apply_retention", time(3, 15)),
     # The task worker's finished results pile up otherwise.
@@ -59,6 +87,8 @@ JOBS: tuple[PeriodicJob, ...] = (
         time(3, 45),
         args=("--queue-name", "*", "--min-age-days", "7"),
     ),
+    # Data protection: sent e-mails are kept a week, failed ones a month (ops.outbox).
+    PeriodicJob("prune_mail", "prune_mail", time(3, 30)),
     # Expired login sessions.
     PeriodicJob("clear_sessions", "clearsessions", time(4, 15)),
     # Navigators read their reminders of untouched concerns when they start work; the
@@ -67,15 +97,16 @@ JOBS: tuple[PeriodicJob, ...] = (
 )
 
 
-def _claim(job: PeriodicJob, run_time: datetime, now: datetime) -> bool:
+def _claim(job: Job, run_time: datetime, now: datetime) -> bool:
     """Mark `job` as started if no run has started since `run_time`; True when we won."""
+    stale_after = job.stale_after if isinstance(job, IntervalJob) else STALE_AFTER
     try:
         with transaction.atomic():
             JobRun.objects.get_or_create(name=job.name)
     except IntegrityError:  # another scheduler created the row at the same moment
         pass
     not_yet_today = Q(started_at__isnull=True) | Q(started_at__lt=run_time)
-    stale = Q(status=JobStatus.RUNNING, started_at__lt=now - STALE_AFTER)
+    stale = Q(status=JobStatus.RUNNING, started_at__lt=now - stale_after)
     finished_or_stale = ~Q(status=JobStatus.RUNNING) | stale
     claimed = JobRun.objects.filter(Q(name=job.name) & not_yet_today & finished_or_stale).update(
         started_at=now, finished_at=None, status=JobStatus.RUNNING, output=""
@@ -83,13 +114,23 @@ def _claim(job: PeriodicJob, run_time: datetime, now: datetime) -> bool:
     return claimed == 1
 
 
-def due_jobs(now: datetime, jobs: tuple[PeriodicJob, ...] = JOBS) -> list[PeriodicJob]:
-    """Jobs whose run time today has passed and that have not started since."""
+def _since(job: Job, now: datetime) -> datetime | None:
+    """The moment after which `job` must have started to count as done; None: not due."""
+    if isinstance(job, IntervalJob):
+        return job.due_since(now)
+    run_time = job.run_time_on(now)
+    if run_time is None or now < run_time:
+        return None
+    return run_time
+
+
+def due_jobs(now: datetime, jobs: tuple[Job, ...] = JOBS) -> list[Job]:
+    """Jobs whose run time has passed and that have not started since."""
     last = {run.name: run for run in JobRun.objects.filter(name__in=[j.name for j in jobs])}
-    due = []
+    due: list[Job] = []
     for job in jobs:
-        run_time = job.run_time_on(now)
-        if run_time is None or now < run_time:
+        run_time = _since(job, now)
+        if run_time is None:
             continue
         run = last.get(job.name)
         if run is None or run.started_at is None or run.started_at < run_time:
@@ -97,7 +138,7 @@ def due_jobs(now: datetime, jobs: tuple[PeriodicJob, ...] = JOBS) -> list[Period
     return due
 
 
-def run_job(job: PeriodicJob) -> JobStatus:
+def run_job(job: Job) -> JobStatus:
     out = io.StringIO()
     status = JobStatus.SUCCEEDED
     try:
@@ -109,18 +150,20 @@ def run_job(job: PeriodicJob) -> JobStatus:
     JobRun.objects.filter(name=job.name).update(
         finished_at=timezone.now(), status=status, output=out.getvalue()[-MAX_OUTPUT:]
     )
-    log.info("periodic job finished", extra={"job": job.name, "status": str(status)})
+    # Interval jobs run every minute: only their failures are worth a log line.
+    level = (
+        logging.DEBUG if isinstance(job, IntervalJob) and status == "succeeded" else logging.INFO
+    )
+    log.log(level, "periodic job finished", extra={"job": job.name, "status": str(status)})
     return status
 
 
-def run_due_jobs(
-    now: datetime | None = None, jobs: tuple[PeriodicJob, ...] = JOBS
-) -> dict[str, JobStatus]:
+def run_due_jobs(now: datetime | None = None, jobs: tuple[Job, ...] = JOBS) -> dict[str, JobStatus]:
     """Run every due job this scheduler can claim; returns {job name: status}."""
     now = now or timezone.now()
     results: dict[str, JobStatus] = {}
     for job in due_jobs(now, jobs):
-        run_time = job.run_time_on(now)
+        run_time = _since(job, now)
         if run_time is not None and _claim(job, run_time, now):
             results[job.name] = run_job(job)
     return results

@@ -14,8 +14,9 @@ from anlaufstelle.ops import periodic
 class Command(BaseCommand):
     help = (
         "Führt die fälligen täglichen Aufgaben aus (Aufbewahrungsfristen, Erinnerungen, "
-        "Aufräumen). Ohne --once läuft der Befehl dauerhaft und prüft jede Minute; mit "
-        "--once prüft er einmal (für cron oder einen systemd-Timer)."
+        "Aufräumen) und die minütlichen (E-Mails erneut senden, liegengebliebene "
+        "Hintergrundaufgaben neu starten). Ohne --once läuft der Befehl dauerhaft und "
+        "prüft jede Minute; mit --once prüft er einmal (für cron oder einen systemd-Timer)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -28,8 +29,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["list"]:
             for job in periodic.JOBS:
-                days = "Mo–Fr" if job.weekdays == periodic.WORKDAYS else "täglich"
-                self.stdout.write(f"{job.name:<20} {days:<8} {job.at:%H:%M}  {job.command}")
+                if isinstance(job, periodic.IntervalJob):
+                    minutes = int(job.every.total_seconds() // 60)
+                    when = f"{'alle':<8} {minutes:>2} min"
+                else:
+                    days = "Mo–Fr" if job.weekdays == periodic.WORKDAYS else "täglich"
+                    when = f"{days:<8} {job.at:%H:%M} "
+                self.stdout.write(f"{job.name:<20} {when}  {job.command}")
             return
         if options["once"]:
             self._tick()
