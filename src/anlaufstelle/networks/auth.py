@@ -14,6 +14,13 @@ class StaffAccountAdapter(DefaultAccountAdapter):
         # Coordinators invite staff; operators create coordinators.
         return False
 
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        # allauth counts failed sign-ins per account under "<host>:<login>"; one staff
+        # account answers on every network's host name, so count per account only
+        # (otherwise each host name would grant an attacker another five guesses).
+        login = credentials.get("email", credentials.get("username", "")) or ""
+        return f"staff:{login.strip().lower()}"
+
 
 def second_factor_required() -> bool:
     """True where every staff member must use TOTP (production); the demo may relax it."""
