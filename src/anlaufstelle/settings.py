@@ -151,20 +151,6 @@ MFA_TOTP_ISSUER = "Anlaufstelle"
 # In production every staff member needs a second factor (TOTP) before the back office
 # opens; the demo relaxes this and says so on the login page.
 ANLAUFSTELLE_REQUIRE_MFA = env_bool("ANLAUFSTELLE_REQUIRE_MFA", default=PRODUCTION)
-# Login throttling (allauth, kept in the cache: set REDIS_URL when more than one process
-# serves the site, so that all of them count together). Failed sign-ins (a wrong password
-# or TOTP code) count per client address and per account; both windows slide and refused
-# attempts do not count, so a lock ends 5 minutes after the last counted failure, never
-# lasts for good. A successful sign-in does not count.
-ACCOUNT_RATE_LIMITS = {
-    "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
-    "reset_password": "20/m/ip,5/m/key",
-    "reset_password_from_key": "20/m/ip",
-}
-# Behind a reverse proxy every request comes from the proxy's address: name how many
-# proxies append to X-Forwarded-For, so the throttling sees the client's address.
-ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("German")), ("en", _("English"))]
@@ -214,18 +200,10 @@ EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Anlaufstelle <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# The cache holds the throttling counters (sign-ins, public forms), nothing that must last.
-# With REDIS_URL every app server shares it; without, each process counts on its own.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "anlaufstelle",
-            # A stuck Redis makes a login slow for two seconds, not a worker hang.
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-        }
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -256,9 +234,21 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "anlaufstelle.lib.logging.JsonFormatter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    # Every handler carries the token filter: links with bearer tokens never reach a log.
+    "filters": {"redact_tokens": {"()": "anlaufstelle.lib.log_redaction.RedactTokensFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["redact_tokens"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Drops Django's own handlers (plain console in DEBUG, mail_admins), which would
+        # print "Not Found: /path" a second time and without the token filter; its records
+        # reach the root handler above.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
         "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

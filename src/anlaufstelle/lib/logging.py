@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 
 from django.http import HttpRequest, HttpResponse
 
+from .log_redaction import redact_tokens
+
 request_logger = logging.getLogger("anlaufstelle.request")
 
 _STANDARD_ATTRS = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
@@ -28,13 +30,18 @@ class JsonFormatter(logging.Formatter):
         for key, value in vars(record).items():
             if key not in _STANDARD_ATTRS and not key.startswith("_"):
                 payload[key] = value
-        if record.exc_info:
+        if record.exc_text:  # set (and redacted) by RedactTokensFilter
+            payload["exc"] = record.exc_text
+        elif record.exc_info:
             payload["exc"] = self.formatException(record.exc_info)
-        return json.dumps(payload, default=str, ensure_ascii=False)
+        # Objects in extras (Django passes the request) print their path: redact it too.
+        return json.dumps(
+            payload, default=lambda value: redact_tokens(str(value)), ensure_ascii=False
+        )
 
 
 class RequestLogMiddleware:
-    """Logs method, path, status and duration; never query strings, IPs or bodies."""
+    """Logs method, path, status and duration; never query strings, IPs, bodies or tokens."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -47,7 +54,7 @@ class RequestLogMiddleware:
                 "request",
                 extra={
                     "method": request.method,
-                    "path": request.path,
+                    "path": redact_tokens(request.path),
                     "status": response.status_code,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                 },
