@@ -1,18 +1,28 @@
 """Back office: coordinators and navigators define consultation hours, rooms and closing days;
-partner experts set up and edit their own consultation hours and absences."""
+partner experts set up and edit their own consultation hours and absences.
+
+Who sees which appointments and reservations (docs/booking.md, "Back office"):
+coordinators and navigators all of their network's; a partner expert only the
+appointments of their own consultation hours and of their provider's, and no room
+reservations (rooms are the lab's, approved by its coordinators and navigators, as on the
+site's reservations page); operators everything.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Model
+from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from anlaufstelle.networks.admin_base import NetworkScopedAdmin
+from anlaufstelle.networks.admin_base import EDITOR_ROLES, NetworkScopedAdmin, staff_user
+from anlaufstelle.networks.models import Role
 
+from . import privacy
 from .admin_experts import ExpertOwnedAdmin
+from .admin_privacy import PrivacyActionsMixin
 from .models import (
     Absence,
     Booking,
@@ -122,16 +132,36 @@ class ClosingDayAdmin(NetworkScopedAdmin):
 
 @admin.register(BookingSettings)
 class BookingSettingsAdmin(NetworkScopedAdmin):
-    list_display = ("network", "video_url_pattern")
+    list_display = ("__str__", "video_url_pattern", "retention_days")
+
+
+def is_partner_expert(request: HttpRequest) -> bool:
+    return not request.user.is_superuser and staff_user(request).role == Role.PARTNER_EXPERT
 
 
 @admin.register(Booking)
-class BookingAdmin(NetworkScopedAdmin):
-    """Read-only: bookings change only through the services (locks, counters, e-mails)."""
+class BookingAdmin(PrivacyActionsMixin, NetworkScopedAdmin):
+    """Read-only: bookings change only through the services (locks, counters, e-mails).
+
+    Coordinators and navigators may export and erase them on a data-protection request.
+    """
 
     list_display: tuple[str, ...] = ("code", "slot", "name", "company", "status")
     list_filter = ("status",)
     search_fields = ("code", "name", "company", "email")
+    exporter = staticmethod(privacy.export_booking)
+    eraser = staticmethod(privacy.erase_bookings)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request).select_related("slot__schedule__provider")
+        if is_partner_expert(request):
+            # Their own consultation hours and their organisation's, as in the calendar.
+            user = staff_user(request)
+            mine = Q(slot__schedule__expert_id=user.pk)
+            if user.provider_id is not None:
+                mine |= Q(slot__schedule__provider_id=user.provider_id)
+            queryset = queryset.filter(mine)
+        return queryset
 
     def has_add_permission(self, request):
         return False
@@ -147,12 +177,29 @@ class BookingAdmin(NetworkScopedAdmin):
 class ReservationAdmin(BookingAdmin):
     list_display = ("code", "resource", "starts_at", "ends_at", "name", "status")
     search_fields = ("code", "name", "company", "email")
+    exporter = staticmethod(privacy.export_reservation)
+    eraser = staticmethod(privacy.erase_reservations)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = NetworkScopedAdmin.get_queryset(self, request).select_related("resource")
+        # Partner experts have no access at all (below); nothing listed even if asked.
+        return queryset.none() if is_partner_expert(request) else queryset
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser or staff_user(request).has_role(*EDITOR_ROLES)
 
 
 @admin.register(FeedToken)
 class FeedTokenAdmin(NetworkScopedAdmin):
     list_display = ("user", "created_at", "revoked_at")
     exclude = ("network", "token")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request).select_related("user")
+        # A partner expert sees only their own calendar feeds, not their colleagues'.
+        if is_partner_expert(request):
+            queryset = queryset.filter(user_id=staff_user(request).pk)
+        return queryset
 
 
 from . import admin_absences  # noqa: E402, F401 (registers the absences admin)
