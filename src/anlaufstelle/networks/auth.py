@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import smtplib
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from allauth.core.exceptions import ImmediateHttpResponse
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -13,6 +16,18 @@ class StaffAccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Coordinators invite staff; operators create coordinators.
         return False
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's mails (password reset) go out at once, a person waits for them:
+        with the mail server down they get a clear page instead of a server error."""
+        try:
+            super().send_mail(template_prefix, email, context)
+        except (smtplib.SMTPException, OSError) as error:
+            from .mail_unavailable import mail_unavailable_response
+
+            raise ImmediateHttpResponse(
+                mail_unavailable_response(allauth_context.request, template_prefix, error)
+            ) from error
 
     def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
         # allauth counts failed sign-ins per account under "<host>:<login>"; one staff
