@@ -40,7 +40,7 @@ db: ## Create or upgrade the database and load the demo content (idempotent)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	@# The index is rebuilt in one go below, so the import need not queue a task per row.
-	SEARCH_AUTO_INDEX=false $(MANAGE) load_demo
+	SEARCH_AUTO_INDEX=false $(MANAGE) load_demo --verbosity 0
 	SEARCH_AUTO_INDEX=false $(MANAGE) load_booking_demo
 	SEARCH_AUTO_INDEX=false $(MANAGE) load_cases_demo
 	@# Tolerate a tree without the search app (rebuild_index is the search app's command).

@@ -11,6 +11,10 @@ PY=".venv/bin/python"
 # Links in the demo's e-mails point at this server; the mails land as files in var/mail/.
 export ANLAUFSTELLE_SITE_URL="${ANLAUFSTELLE_SITE_URL:-http://$HOST:$PORT}"
 MAIL_DIR="${EMAIL_FILE_PATH:-${ANLAUFSTELLE_VAR_DIR:-var}/mail}"
+# The demo shows what visitors see: the site's German 404 and 500 pages, never Django's
+# technical pages (they list every URL pattern). DEBUG=true still opts in for developers.
+export DEBUG="${DEBUG:-false}"
+export ALLOWED_HOSTS="${ALLOWED_HOSTS:-127.0.0.1,localhost,$HOST}"
 
 pids=()
 stop_all() {
@@ -22,8 +26,9 @@ stop_all() {
     done
 }
 trap stop_all EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# Ctrl-C and kill are the normal way to end the demo: stop everything, exit 0 (no
+# "make: *** Error 130/143").
+trap 'exit 0' INT TERM
 
 if (exec 3<>"/dev/tcp/$HOST/$PORT") 2>/dev/null; then
     echo "error: something already listens on $HOST:$PORT; stop it or set DEMO_PORT" >&2
@@ -33,6 +38,9 @@ fi
 # No autoreloader: it would fork a child that outlives a TERM to its parent.
 # One log line per task would bury the server's output, so the worker logs to a file.
 mkdir -p var
+# With DEBUG off, WhiteNoise serves the collected files only: collect them (quick when
+# nothing changed), so `make serve` on an old database shows today's styles.
+"$PY" manage.py collectstatic --noinput --verbosity 0
 "$PY" manage.py db_worker --queue-name '*' --no-reload >>var/demo-worker.log 2>&1 &
 pids+=("$!")
 # The daily jobs (retention, reminders, clean-up): checks once a minute.
@@ -56,6 +64,7 @@ $network_urls
   API and its OpenAPI schema: http://$HOST:$PORT/api/v1/docs
   Health:                     http://$HOST:$PORT/healthz
 
+  Server log (JSON, as in production): var/demo-server.log
   The task worker runs in the background (pid ${pids[0]}, log: var/demo-worker.log),
   and so do the daily jobs (pid ${pids[1]}, log: var/demo-scheduler.log).
   E-mails the demo sends (confirmations, reminders, invitations) are files in $MAIL_DIR/.
@@ -64,6 +73,8 @@ $network_urls
 MSG
 
 # Background + wait (not exec) so this shell stays to stop the worker afterwards.
-"$PY" manage.py runserver "$HOST:$PORT" --noreload &
+# The server's JSON log lines go whole to var/demo-server.log and short to the terminal.
+"$PY" manage.py runserver "$HOST:$PORT" --noreload \
+    > >(tee -a var/demo-server.log | "$PY" -u scripts/demo-log.py) 2>&1 &
 pids+=("$!")
 wait "${pids[2]}"

@@ -3,6 +3,7 @@ from django.urls import URLPattern, URLResolver, include, path
 
 from anlaufstelle.api.api import api
 from anlaufstelle.directory import views as directory_views
+from anlaufstelle.lib.favicon import favicon
 from anlaufstelle.networks import views as network_views
 from anlaufstelle.pages import start
 from anlaufstelle.pages import views as page_views
@@ -23,6 +24,7 @@ site_patterns: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("", page_views.home, name="home"),
     path("healthz", page_views.healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("n/<slug:network_slug>/", include((site_patterns, "site"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),

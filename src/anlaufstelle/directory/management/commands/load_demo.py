@@ -36,8 +36,11 @@ class Command(BaseCommand):
             loader.reset_demo()
             self.stdout.write("Demo-Daten gelöscht; lade neu.")
         report = loader.load_demo_content()
-        write_report(self, report)
         logins = loader.ensure_demo_users()
+        if options["verbosity"] == 0:
+            # `make db` before `make demo`: the demo prints the logins once, when it starts.
+            return
+        write_report(self, report)
 
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Demo bereit."))
