@@ -3,7 +3,8 @@ writes a concern, a referral, a timeline entry or an e-mail by hand.
 
 State changes are conditional updates (`filter(status=OLD).update(...)`) so that two
 people acting on the same concern at once cannot both win; every change leaves a
-TimelineEntry. Nothing is deleted: `erase` and `apply_retention` blank personal data.
+TimelineEntry. Nothing is deleted: `erase` and `apply_retention` blank personal data,
+including the appointments booked from a concern (`booking.privacy`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
+from anlaufstelle.booking import privacy as booking_privacy
+from anlaufstelle.booking.models import Booking
 from anlaufstelle.directory.models import Provider
 from anlaufstelle.networks.models import Network, Role, User
 from anlaufstelle.networks.scoping import network_scope
@@ -322,6 +325,11 @@ def export(*, concern: Concern, record: bool = True) -> dict[str, Any]:
         ],
         "outcome": concern.outcome,
         "closed": iso(concern.closed_at),
+        # Appointments a navigator booked from this concern for the company.
+        "appointments": [
+            booking_privacy.export_booking(b)
+            for b in booking_privacy.bookings_from(booking_privacy.concern_origin(concern.code))
+        ],
     }
     if record:
         _log(concern, EventKind.EXPORTED, actor=Actor.COMPANY)
@@ -333,6 +341,7 @@ def erase(
 ) -> Concern:
     """Anonymise the concern: contact, text, messages and notes are blanked; the profile,
     status and timeline (who/when/what, nothing personal) stay for the statistics.
+    Appointments booked from the concern are anonymised with it (upcoming ones cancelled).
 
     The status link stops working. Used by the company's erasure request and by retention.
     """
@@ -353,6 +362,9 @@ def erase(
         if not changed:
             return concern
         Message.objects.filter(concern=concern).update(body=ERASED)
+        booking_privacy.erase_bookings(
+            booking_privacy.bookings_from(booking_privacy.concern_origin(concern.code)), now
+        )
         InternalNote.objects.filter(concern=concern).update(body=ERASED)
         Referral.objects.filter(concern=concern).update(note=ERASED, reason="")
         was_open = Concern.objects.filter(pk=concern.pk, status__in=OPEN_STATUSES).update(
@@ -546,6 +558,11 @@ def book_for_company(*, concern: Concern, schedule: Any, starts_at: datetime, by
     except booking_services.BookingError as exc:
         raise CaseError(exc.message) from exc
     with transaction.atomic():
+        # Ties the appointment to the concern: exported and erased with it.
+        Booking.objects.filter(pk=booking.pk).update(
+            origin=booking_privacy.concern_origin(concern.code)
+        )
+        booking.origin = booking_privacy.concern_origin(concern.code)
         _claim_if_new(concern, by)
         local = timezone.localtime(booking.slot.starts_at)
         _log(
@@ -758,6 +775,36 @@ def apply_retention(now: datetime | None = None) -> int:
                 erase(concern=concern, actor=Actor.SYSTEM, now=now)
                 count += 1
     return count
+
+
+def apply_all_retention(now: datetime | None = None) -> tuple[int, int, int]:
+    """The daily data-protection job: closed concerns, then appointments and reservations.
+
+    Returns how many (concerns, appointments, reservations) it anonymised.
+    """
+    now = now or timezone.now()
+    concerns = apply_retention(now)
+    bookings, reservations = booking_privacy.apply_retention(now)
+    return concerns, bookings, reservations
+
+
+def overdue_open_concerns(network: Network, now: datetime | None = None) -> list[Concern]:
+    """Open concerns received longer ago than the network's retention period.
+
+    Retention only anonymises closed concerns; an open one that old is most likely
+    forgotten, so the inbox flags it for the coordinator to close (or erase) it.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=round(settings_for(network).retention_months * 30.44))
+    with network_scope(network):
+        return list(
+            Concern.objects.filter(
+                network=network,
+                status__in=OPEN_STATUSES,
+                created_at__lt=cutoff,
+                anonymised_at__isnull=True,
+            ).order_by("created_at")
+        )
 
 
 def visible_to_partner(user: User) -> Q:

@@ -1,4 +1,8 @@
-"""`manage.py apply_retention`: anonymise closed concerns past their retention period."""
+"""`manage.py apply_retention`: anonymise what is past its retention period (daily job).
+
+Closed concerns (per network, default 12 months after closing) and appointments and room
+reservations (per network, default 90 days after they ended).
+"""
 
 from __future__ import annotations
 
@@ -12,9 +16,12 @@ from anlaufstelle.cases import services
 class Command(BaseCommand):
     help = (
         "Anonymisiert abgeschlossene Anliegen, deren Aufbewahrungsfrist (je Netzwerk, "
-        "Standard 12 Monate) abgelaufen ist. Für den täglichen Aufruf (cron, Timer)."
+        "Standard 12 Monate) abgelaufen ist, sowie Termine und Raumreservierungen "
+        "(Standard 90 Tage nach dem Termin). Für den täglichen Aufruf (cron, Timer)."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        count = services.apply_retention()
-        self.stdout.write(f"{count} Anliegen anonymisiert.")
+        count, bookings, reservations = services.apply_all_retention()
+        self.stdout.write(
+            f"{count} Anliegen, {bookings} Termine und {reservations} Reservierungen anonymisiert."
+        )
