@@ -146,10 +146,11 @@ def create_booking(
                 phone=payload.phone,
                 concern=payload.concern,
                 consent=payload.consent,
-                idempotency_key=idempotency_key[:100],
+                idempotency_key=idempotency_key,
                 language=payload.language,
             )
-        except (services.SlotTaken, services.SlotUnavailable, services.IdempotencyConflict) as exc:
+        # An IdempotencyConflict (same key, other content) is a BookingError: 422 below.
+        except (services.SlotTaken, services.SlotUnavailable) as exc:
             return 409, RefusalOut(
                 detail=exc.message, next_slots=[_slot_out(s) for s in exc.next_slots]
             )
@@ -216,9 +217,9 @@ def create_reservation(
                 phone=payload.phone,
                 purpose=payload.purpose,
                 consent=payload.consent,
-                idempotency_key=idempotency_key[:100],
+                idempotency_key=idempotency_key,
             )
-        except (services.ReservationConflict, services.IdempotencyConflict) as exc:
+        except services.ReservationConflict as exc:
             return 409, RefusalOut(detail=exc.message)
         except services.BookingError as exc:
             return 422, RefusalOut(detail=exc.message)

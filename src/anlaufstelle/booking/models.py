@@ -354,7 +354,8 @@ class Booking(TenantModel):
     # Empty when the company ticked the box itself; says how and to whom otherwise.
     consent_note = models.CharField(_("how consent was given"), max_length=300, blank=True)
     language = models.CharField(max_length=8, default="de")
-    idempotency_key = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    # Unique per network (Meta): each network's API clients choose their own keys.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
     video_url = models.URLField(_("video link"), blank=True)
     # Raised on every cancel or move so that earlier signed links stop working.
     token_version = models.PositiveIntegerField(default=0)
@@ -379,6 +380,11 @@ class Booking(TenantModel):
         ordering = ["slot__starts_at"]
         verbose_name = _("appointment")
         verbose_name_plural = _("appointments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["network", "idempotency_key"], name="booking_idempotency_key_per_network"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -486,7 +492,8 @@ class Reservation(TenantModel):
     purpose = models.TextField(_("purpose"), blank=True)
     consent_at = models.DateTimeField(_("consent given"))
     language = models.CharField(max_length=8, default="de")
-    idempotency_key = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    # Unique per network (Meta): each network's API clients choose their own keys.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
     token_version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -503,6 +510,10 @@ class Reservation(TenantModel):
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")), name="reservation_range"
+            ),
+            models.UniqueConstraint(
+                fields=["network", "idempotency_key"],
+                name="reservation_idempotency_key_per_network",
             ),
         ]
 

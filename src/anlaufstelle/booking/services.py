@@ -103,13 +103,39 @@ def _ensure_slot(schedule: Schedule, candidate: queries.slots.Candidate) -> Slot
     return slot
 
 
-def _replay(key: str | None, schedule: Schedule, starts_at: datetime, email: str) -> Booking | None:
+def _checked_key(key: str | None) -> str | None:
+    """None (no key: staff bookings) or a key of 1 to 100 characters, never blank: a
+    blank key would silently switch idempotency off, a cut one could match another's."""
+    if key is None:
+        return None
+    if not key.strip() or len(key) > 100:
+        raise BookingError(_("The Idempotency-Key must hold 1 to 100 characters."))
+    return key
+
+
+def _replay(
+    key: str | None, schedule: Schedule, starts_at: datetime, email: str, name: str
+) -> Booking | None:
+    """The booking made earlier under `key` in the schedule's network, if any.
+
+    Keys belong to a network (each network's clients choose their own). The same key
+    with other content (schedule, time, name, e-mail) is an IdempotencyConflict."""
     if not key:
         return None
-    existing = Booking.objects.select_related("slot").filter(idempotency_key=key).first()
+    existing = (
+        Booking.objects.select_related("slot")
+        .filter(network_id=schedule.network_id, idempotency_key=key)
+        .first()
+    )
     if existing is None:
         return None
-    if existing.slot.schedule_id != schedule.pk or existing.email.lower() != email.lower():
+    same = (
+        existing.slot.schedule_id == schedule.pk
+        and existing.slot.starts_at == starts_at
+        and existing.email.lower() == email.strip().lower()
+        and existing.name == name.strip()
+    )
+    if not same:
         raise IdempotencyConflict(_("This request was already used for another appointment."))
     return existing
 
@@ -141,12 +167,21 @@ def book_slot(
         raise BookingError(_("Please agree to the processing of your data."))
     if schedule.format == Format.PHONE and not phone.strip():
         raise BookingError(str(PHONE_REQUIRED))
-    replay = _replay(idempotency_key, schedule, starts_at, email)
-    if replay is not None:
-        return replay
+    idempotency_key = _checked_key(idempotency_key)
+
+    def replay() -> Booking | None:
+        return _replay(idempotency_key, schedule, starts_at, email, name)
+
+    # A retry whose first try booked the last place must get that booking, not "taken":
+    # every refusal below asks again, because a concurrent first try under the same key
+    # may have committed while this one waited for the lock (or the slot was full).
+    if (earlier := replay()) is not None:
+        return earlier
     now = now or timezone.now()
     candidate = queries.find_candidate(schedule, starts_at, now=now)
     if candidate is None:
+        if (earlier := replay()) is not None:
+            return earlier
         raise SlotUnavailable(
             _("This appointment can no longer be booked."),
             next_slots=_next_slots(schedule, now),
@@ -177,15 +212,16 @@ def book_slot(
             )
             transaction.on_commit(lambda: _after_booking(booking.pk))
     except SlotTaken as exc:
-        # Outside the transaction: the lock is released before we look for alternatives.
+        # Outside the transaction: the lock is released, the first try has committed.
+        if (earlier := replay()) is not None:
+            return earlier
         exc.next_slots = _next_slots(schedule, starts_at)
         raise
     except IntegrityError as exc:
         # Either the CheckConstraint caught an overbooking that slipped past the lock,
         # or a concurrent replay inserted the same idempotency key first.
-        replay = _replay(idempotency_key, schedule, starts_at, email)
-        if replay is not None:
-            return replay
+        if (earlier := replay()) is not None:
+            return earlier
         log.warning("booking refused by constraint", extra={"schedule": schedule.code})
         raise _taken(schedule, starts_at) from exc
     log.info("booking created", extra={"booking": booking.code, "schedule": schedule.code})
@@ -302,14 +338,13 @@ def reserve_resource(
     """
     if not consent:
         raise BookingError(_("Please agree to the processing of your data."))
-    if idempotency_key:
-        existing = Reservation.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is not None:
-            if existing.resource_id != resource.pk or existing.email.lower() != email.lower():
-                raise IdempotencyConflict(
-                    _("This request was already used for another reservation.")
-                )
-            return existing
+    idempotency_key = _checked_key(idempotency_key)
+
+    def replay() -> Reservation | None:
+        return _replay_reservation(idempotency_key, resource, starts_at, ends_at, email)
+
+    if (earlier := replay()) is not None:
+        return earlier
     now = now or timezone.now()
     if ends_at <= starts_at:
         raise BookingError(_("The end must be after the start."))
@@ -332,6 +367,9 @@ def reserve_resource(
             # The one lock: all reservations of this resource queue on its row.
             Resource.objects.select_for_update().filter(pk=resource.pk).first()
             if _overlapping(resource, starts_at, ends_at).exists():
+                # A concurrent first try under the same key may hold the range now.
+                if (earlier := replay()) is not None:
+                    return earlier
                 raise conflict
             reservation = Reservation.objects.create(
                 network_id=resource.network_id,
@@ -352,12 +390,32 @@ def reserve_resource(
             transaction.on_commit(lambda: _after_reservation(reservation_id))
     except IntegrityError as exc:
         # PostgreSQL's exclusion constraint (or a concurrent replay of the key).
-        if idempotency_key:
-            existing = Reservation.objects.filter(idempotency_key=idempotency_key).first()
-            if existing is not None:
-                return existing
+        if (earlier := replay()) is not None:
+            return earlier
         raise conflict from exc
     return reservation
+
+
+def _replay_reservation(
+    key: str | None, resource: Resource, starts_at: datetime, ends_at: datetime, email: str
+) -> Reservation | None:
+    """The reservation made earlier under `key` in the resource's network, if any."""
+    if not key:
+        return None
+    existing = Reservation.objects.filter(
+        network_id=resource.network_id, idempotency_key=key
+    ).first()
+    if existing is None:
+        return None
+    same = (
+        existing.resource_id == resource.pk
+        and existing.starts_at == starts_at
+        and existing.ends_at == ends_at
+        and existing.email.lower() == email.strip().lower()
+    )
+    if not same:
+        raise IdempotencyConflict(_("This request was already used for another reservation."))
+    return existing
 
 
 def _after_reservation(reservation_id: int) -> None:
