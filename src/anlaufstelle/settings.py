@@ -69,6 +69,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every response (errors included).
+    "anlaufstelle.lib.security_headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "anlaufstelle.lib.logging.RequestLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
