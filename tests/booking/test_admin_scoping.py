@@ -138,3 +138,15 @@ def test_erasing_twice_changes_nothing_more(booking):
     with scopes_disabled():
         assert Booking.objects.filter(anonymised_at__isnull=False).count() == 1
         assert Reservation.objects.count() == 0
+
+
+def test_only_the_coordinator_changes_retention_and_the_video_pattern(feldberg):
+    from anlaufstelle.booking.models import BookingSettings
+
+    url = reverse("admin:booking_bookingsettings_add")
+    data = {"video_url_pattern": "https://video.example.org/{room}", "retention_days": 30}
+    for role in ("navigator", "partner_expert"):
+        assert client_for(getattr(feldberg, role)).post(url, data).status_code == 403
+    with scopes_disabled():
+        assert not BookingSettings.objects.exists()
+    assert client_for(feldberg.coordinator).post(url, data).status_code == 302

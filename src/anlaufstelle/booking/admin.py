@@ -132,6 +132,9 @@ class ClosingDayAdmin(NetworkScopedAdmin):
 
 @admin.register(BookingSettings)
 class BookingSettingsAdmin(NetworkScopedAdmin):
+    # Data-protection and security settings (retention, the video link on public pages):
+    # the coordinator's, as the concern settings are; the others read them.
+    editor_roles = (Role.COORDINATOR,)
     list_display = ("__str__", "video_url_pattern", "retention_days")
 
 
