@@ -85,3 +85,28 @@ def test_a_feed_without_a_recorded_password_fingerprint_serves_nothing(
     with scopes_disabled():
         FeedToken.objects.filter(user=partner_expert).update(password_fingerprint="")
     assert client.get(feed).status_code == 404
+
+
+def test_a_feed_made_without_the_second_factor_serves_nothing_where_it_is_required(
+    client: Client, settings: Any, partner_expert: Any
+) -> None:
+    """Feeds created through the former bypass (password only, no TOTP) leak nothing."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    settings.ANLAUFSTELLE_REQUIRE_MFA = False
+    feed = new_feed(client, partner_expert)
+    assert client.get(feed).status_code == 200
+    settings.ANLAUFSTELLE_REQUIRE_MFA = True
+    assert client.get(feed).status_code == 404
+    # Once the expert has set up TOTP, the feed works again.
+    TOTP.activate(partner_expert, generate_totp_secret())
+    assert client.get(feed).status_code == 200
+
+
+def test_the_feed_stops_when_the_user_moves_to_another_network(
+    client: Client, personas: Any, partner_expert: Any
+) -> None:
+    feed = new_feed(client, partner_expert)
+    partner_expert.network = personas.stuttgart.network
+    partner_expert.save(update_fields=["network"])
+    assert client.get(feed).status_code == 404

@@ -566,13 +566,20 @@ class FeedToken(TenantModel):
         return self.revoked_at is None
 
     def serves(self) -> bool:
-        """Whether the feed may still be read: not revoked, its user active and still
-        signed in with the password the feed was made under."""
+        """Whether the feed may still be read: not revoked, its user active, still staff of
+        the feed's network, with the password the feed was made under, and with the second
+        factor set up where it is required (a feed made without it serves nothing)."""
+        # Imported here: networks.auth loads allauth's adapter, not while models load.
+        from anlaufstelle.networks.auth import needs_second_factor_setup
+
+        user = self.user
         return bool(
             self.is_active
-            and self.user.is_active
+            and user.is_active
+            and (user.is_superuser or user.network_id == self.network_id)
             and self.password_fingerprint
-            and constant_time_compare(self.password_fingerprint, password_fingerprint(self.user))
+            and constant_time_compare(self.password_fingerprint, password_fingerprint(user))
+            and not needs_second_factor_setup(user)
         )
 
 
