@@ -225,3 +225,25 @@ def test_navigators_do_not_get_the_coordinator_s_flag(client, desk):
     client.force_login(desk.navigator)
     assert 'id="retention-flag"' not in client.get(site("lotsen/")).content.decode()
     assert old.status == ConcernStatus.NEW
+
+
+def test_bookings_made_from_concerns_before_the_upgrade_are_linked_by_the_migration(desk):
+    """Older bookings carry the concern's code only in their idempotency key."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "anlaufstelle.booking.migrations.0005_privacy_and_retention"
+    )
+    old = past_booking(desk.network, desk.partner_a, days_ago=1, email="alt@example.org")
+    plain = past_booking(desk.network, desk.partner_a, days_ago=2, email="b@example.org")
+    with scopes_disabled():
+        Booking.objects.filter(pk=old.pk).update(
+            idempotency_key="concern-ABCDEFGH23-SCHED123-20270114T0900"
+        )
+        Booking.objects.filter(pk=plain.pk).update(idempotency_key="web-form-key-1")
+    migration.link_bookings_to_concerns(apps, None)
+    with scopes_disabled():
+        assert Booking.objects.get(pk=old.pk).origin == "concern:ABCDEFGH23"
+        assert Booking.objects.get(pk=plain.pk).origin == ""

@@ -152,8 +152,9 @@ class BookingAdmin(PrivacyActionsMixin, NetworkScopedAdmin):
     list_display: tuple[str, ...] = ("code", "slot", "name", "company", "status")
     list_filter = ("status",)
     search_fields = ("code", "name", "company", "email")
-    exporter = staticmethod(privacy.export_booking)
-    eraser = staticmethod(privacy.erase_bookings)
+    actions = ("export_selected", "erase_selected")
+    exporter: Any = staticmethod(privacy.export_booking)
+    eraser: Any = staticmethod(privacy.erase_bookings)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request).select_related("slot__schedule__provider")
@@ -180,8 +181,8 @@ class BookingAdmin(PrivacyActionsMixin, NetworkScopedAdmin):
 class ReservationAdmin(BookingAdmin):
     list_display = ("code", "resource", "starts_at", "ends_at", "name", "status")
     search_fields = ("code", "name", "company", "email")
-    exporter = staticmethod(privacy.export_reservation)
-    eraser = staticmethod(privacy.erase_reservations)
+    exporter: Any = staticmethod(privacy.export_reservation)
+    eraser: Any = staticmethod(privacy.erase_reservations)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = NetworkScopedAdmin.get_queryset(self, request).select_related("resource")

@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -25,9 +26,9 @@ from anlaufstelle.networks.admin_base import EDITOR_ROLES, staff_user
 
 
 class PrivacyActionsMixin:
-    """Export and erase actions for BookingAdmin and ReservationAdmin."""
+    """Export and erase actions for BookingAdmin and ReservationAdmin (which list them in
+    `actions`)."""
 
-    actions = ("export_selected", "erase_selected")
     exporter: Any = None  # privacy.export_booking or privacy.export_reservation
     eraser: Any = None  # privacy.erase_bookings or privacy.erase_reservations
 
@@ -58,7 +59,7 @@ class PrivacyActionsMixin:
                 "opts": opts,
                 "objects": list(queryset),
                 "action": "erase_selected",
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
             }
             return TemplateResponse(request, "admin/booking/erase_confirmation.html", context)
         count = type(self).eraser(queryset)
