@@ -1,9 +1,14 @@
 """What each kind of item contributes to the index: text, facets and network.
 
 Offers, providers and contacts come from the directory. Events have no model yet (a
-later issue adds the events app): until then the catalog's example events are read
-from the demo catalog file that the directory ships, assigned to the network that
-shows their region, and indexed as `event:<slug>` so the result sets are complete.
+later issue adds the events app): until then events are read from a catalog file,
+assigned to the network that shows their region and indexed as `event:<slug>`. Two
+rules keep fiction and undated entries out of real installations:
+
+- the catalog file the directory bundles is demo data: it is read only when the demo
+  opts in (`SEARCH_DEMO_EVENTS`); an installation's own file (`SEARCH_EVENTS_CATALOG`)
+  is always read;
+- an event without a start date is never indexed: a result must say when it is.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
 from django.apps import apps
@@ -138,22 +144,47 @@ def contact_item(contact: Contact) -> SourceItem:
     )
 
 
-def demo_catalog_path() -> Path:
-    return Path(
-        getattr(
-            settings,
-            "SEARCH_EVENTS_CATALOG",
-            Path(apps.get_app_config("directory").path) / "demo" / "catalog.json",
-        )
-    )
+def bundled_catalog_path() -> Path:
+    return Path(apps.get_app_config("directory").path) / "demo" / "catalog.json"
+
+
+def events_catalog_path() -> Path | None:
+    """The catalog file whose events are indexed, or None when none may be."""
+    configured = getattr(settings, "SEARCH_EVENTS_CATALOG", None)
+    if configured:
+        return Path(configured)
+    # The bundled file's events are fictional (`fictional: true`): demo only.
+    if getattr(settings, "SEARCH_DEMO_EVENTS", False):
+        return bundled_catalog_path()
+    return None
+
+
+def event_start(event: dict[str, object]) -> datetime | date | None:
+    """The event's start (`start`: ISO date or date-time), None if missing or invalid."""
+    value = event.get("start")
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        if "T" in value:
+            return datetime.fromisoformat(value)
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def event_date_label(start: datetime | date) -> str:
+    """German date as shown in results: "14.01.2027" or "14.01.2027, 10:00 Uhr"."""
+    if isinstance(start, datetime):
+        return f"{start:%d.%m.%Y}, {start:%H:%M} Uhr"
+    return f"{start:%d.%m.%Y}"
 
 
 def catalog_event_items() -> Iterator[SourceItem]:
-    """The demo catalog's events, while no events app exists (see module docstring)."""
+    """The catalog's dated events, while no events app exists (see module docstring)."""
     if apps.is_installed("anlaufstelle.events"):
         return
-    path = demo_catalog_path()
-    if not path.exists():
+    path = events_catalog_path()
+    if path is None or not path.exists():
         return
     data = json.loads(path.read_text(encoding="utf-8"))
     with scopes_disabled():
@@ -164,6 +195,9 @@ def catalog_event_items() -> Iterator[SourceItem]:
             ("*", p.slug): p for p in Provider.objects.all()
         }
     for event in data.get("events", []):
+        start = event_start(event)
+        if start is None:
+            continue  # no event result without its date
         network = networks.get(event.get("region", ""))
         if network is None:
             continue
@@ -172,7 +206,9 @@ def catalog_event_items() -> Iterator[SourceItem]:
         )
         provider_name = provider.name if provider else ""
         fmt = EVENT_FORMATS.get(event.get("format", ""), event.get("format", ""))
-        title = event["title_de"]
+        when = event_date_label(start)
+        # The date is part of the title, so every list and link of results shows it.
+        title = f"{event['title_de']} ({when})"
         description = event.get("description_de", "")
         yield SourceItem(
             network_id=network.pk,
@@ -180,13 +216,20 @@ def catalog_event_items() -> Iterator[SourceItem]:
             kind="event",
             slug=event["id"],
             title=title,
-            body=_join(description, f"Format: {fmt}", f"Veranstalter: {provider_name}"),
+            body=_join(
+                f"Termin: {when}", description, f"Format: {fmt}", f"Veranstalter: {provider_name}"
+            ),
             embed_text=_join(title, description, f"Veranstalter: {provider_name}"),
             provider_slug=provider.slug if provider else "",
             provider_name=provider_name,
             format=event.get("format", ""),
             region=event.get("region", ""),
         )
+
+
+def dated_event(ref: str) -> SourceItem | None:
+    """The indexable event behind a result's ref, or None if it may not be shown."""
+    return next((item for item in catalog_event_items() if item.ref == ref), None)
 
 
 def all_items() -> Iterator[SourceItem]:

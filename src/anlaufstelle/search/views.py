@@ -20,7 +20,7 @@ from anlaufstelle.directory.queries import site_network, topics_with_offer_count
 from anlaufstelle.directory.views import is_htmx_fragment_request
 from anlaufstelle.networks.scoping import visible_network_ids
 
-from . import queries, reasons, services
+from . import queries, reasons, services, sources
 from .engine import place_words, strip_words
 from .models import SearchDocument
 
@@ -127,6 +127,10 @@ def result_click(request: HttpRequest, network_slug: str) -> HttpResponse:
         ref=ref, network_id__in=visible_network_ids(network)
     ).first()
     if doc is None:
+        raise Http404
+    if doc.kind == "event" and sources.dated_event(ref) is None:
+        # An event result from an older index (undated or bundled demo data): never
+        # send the visitor to an organiser's page without the event's date.
         raise Http404
     code = request.GET.get("q", "")[:32]
     rank = request.GET.get("rang", "")
