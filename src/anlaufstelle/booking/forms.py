@@ -25,7 +25,7 @@ class ContactFieldsMixin(forms.Form):
         widget=forms.TextInput(INPUT | {"autocomplete": "name"}),
     )
     company = forms.CharField(
-        label=_("Company"),
+        label=_("Company (optional)"),
         max_length=200,
         required=False,
         widget=forms.TextInput(INPUT | {"autocomplete": "organization"}),

@@ -161,6 +161,19 @@ STUTTGART_RESOURCES: list[dict[str, Any]] = [
     },
 ]
 
+# Rooms can be used while the lab is open: the same hours as the network's opening
+# hours in directory/demo/demo_extra.json (Feldberg: Tue–Thu 9–17, Fri 9–13;
+# Stuttgart: Mon–Fri 9–16). Weekday 0 is Monday.
+ROOM_HOURS: dict[str, dict[int, tuple[time, time]]] = {
+    "feldberg": {
+        1: (time(9), time(17)),
+        2: (time(9), time(17)),
+        3: (time(9), time(17)),
+        4: (time(9), time(13)),
+    },
+    "region-stuttgart": {weekday: (time(9), time(16)) for weekday in range(5)},
+}
+
 RESOURCES: dict[str, list[dict[str, Any]]] = {
     "feldberg": FELDBERG_RESOURCES,
     "region-stuttgart": STUTTGART_RESOURCES,
@@ -216,13 +229,13 @@ class Command(BaseCommand):
                 defaults={**fields, "provider": host, "location": ADDRESSES[network.slug]},
             )
             resource.opening_hours.all().delete()
-            for weekday in range(5):
+            for weekday, (opens, closes) in ROOM_HOURS[network.slug].items():
                 OpeningHours.objects.create(
                     network=network,
                     resource=resource,
                     weekday=weekday,
-                    opens=time(8),
-                    closes=time(18),
+                    opens=opens,
+                    closes=closes,
                 )
             rooms[resource.name] = resource
         return rooms
