@@ -36,6 +36,8 @@ ATTACKS = [
     "https://meet.example.org/\n{room}",
     "https:///{room}",
     "//meet.example.org/{room}",
+    'https://meet.example.org/{room}"onmouseover="alert(1)',
+    "https://meet.example.org/<script>{room}",
 ]
 
 

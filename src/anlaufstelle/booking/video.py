@@ -33,6 +33,8 @@ PLACEHOLDER = "{room}"
 # Stands in for the room name when the pattern's URL shape is checked.
 SAMPLE_ROOM = "Anlaufstelle0123456789abcdef"
 WEB_SCHEMES = ("http", "https")
+# Not valid unescaped in a URL (RFC 3986) and the stuff of attribute injection.
+UNSAFE_CHARACTERS = frozenset("\"'<>\\^`|")
 
 
 def pattern_problem(pattern: str) -> str | None:
@@ -51,6 +53,8 @@ def pattern_problem(pattern: str) -> str | None:
         return str(_("The video link pattern may contain no braces other than {room}."))
     if any(ch.isspace() or not ch.isprintable() for ch in pattern):
         return str(_("The video link pattern may contain no spaces or control characters."))
+    if any(ch in UNSAFE_CHARACTERS for ch in rest):
+        return str(_("The video link pattern is not a valid web address."))
     if PLACEHOLDER in urlsplit(pattern).netloc:
         return str(_("The {room} placeholder belongs in the path, not in the host name."))
     try:
