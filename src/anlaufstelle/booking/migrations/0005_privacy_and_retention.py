@@ -17,36 +17,51 @@ def link_bookings_to_concerns(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('booking', '0004_expertabsence'),
+        ("booking", "0004_expertabsence"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='booking',
-            name='anonymised_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='anonymised'),
+            model_name="booking",
+            name="anonymised_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="anonymised"),
         ),
         migrations.AddField(
-            model_name='booking',
-            name='origin',
-            field=models.CharField(blank=True, db_index=True, max_length=40, verbose_name='made from'),
+            model_name="booking",
+            name="origin",
+            field=models.CharField(
+                blank=True, db_index=True, max_length=40, verbose_name="made from"
+            ),
         ),
         migrations.AddField(
-            model_name='bookingsettings',
-            name='retention_days',
-            field=models.PositiveSmallIntegerField(default=90, help_text='Names, contact details and notes of appointments and room reservations are erased this many days after the appointment.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(3650)], verbose_name='retention of appointments and reservations (days)'),
+            model_name="bookingsettings",
+            name="retention_days",
+            field=models.PositiveSmallIntegerField(
+                default=90,
+                help_text="Names, contact details and notes of appointments and room reservations are erased this many days after the appointment.",
+                validators=[
+                    django.core.validators.MinValueValidator(1),
+                    django.core.validators.MaxValueValidator(3650),
+                ],
+                verbose_name="retention of appointments and reservations (days)",
+            ),
         ),
         migrations.AddField(
-            model_name='reservation',
-            name='anonymised_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='anonymised'),
+            model_name="reservation",
+            name="anonymised_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="anonymised"),
         ),
         migrations.AlterField(
-            model_name='bookingsettings',
-            name='video_url_pattern',
-            field=models.CharField(blank=True, help_text='An https:// address with {room} exactly once, e.g. https://meet.example.org/{room}; empty uses the server default.', max_length=300, validators=[anlaufstelle.booking.video.validate_url_pattern], verbose_name='video link pattern'),
+            model_name="bookingsettings",
+            name="video_url_pattern",
+            field=models.CharField(
+                blank=True,
+                help_text="An https:// address with {room} exactly once, e.g. https://meet.example.org/{room}; empty uses the server default.",
+                max_length=300,
+                validators=[anlaufstelle.booking.video.validate_url_pattern],
+                verbose_name="video link pattern",
+            ),
         ),
         migrations.RunPython(link_bookings_to_concerns, migrations.RunPython.noop),
     ]
