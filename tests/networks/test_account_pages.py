@@ -107,13 +107,13 @@ def test_the_password_reset_pages_and_mail_are_formal(coordinator: Any) -> None:
     link = re.search(r"https?://\S+/accounts/password/reset/key/\S+", message.body)
     assert link
     response = client.get(urlsplit(link.group(0)).path, follow=True)
-    assert_site_page(response, heading="Passwort ändern")
+    assert_site_page(response, heading="Passwort festlegen")
 
 
 def test_an_invalid_reset_link_is_explained_formally() -> None:
     response = german_client().get("/accounts/password/reset/key/1-falsch/", follow=True)
-    html = assert_site_page(response, heading="Falsches Token")
-    assert "fordern Sie einen" in html
+    html = assert_site_page(response, heading="Dieser Link funktioniert nicht mehr")
+    assert "fordern Sie einen neuen Link an" in html
 
 
 def test_the_invitation_link_opens_the_set_password_page(personas: Any) -> None:
@@ -126,8 +126,18 @@ def test_the_invitation_link_opens_the_set_password_page(personas: Any) -> None:
     )
     client = german_client()
     response = client.get(urlsplit(invitation_url(invited)).path, follow=True)
-    html = assert_site_page(response, heading="Passwort ändern")
+    html = assert_site_page(response, heading="Passwort festlegen")
     assert 'name="password1"' in html
+    new_password = "Ein-eigenes-Kennwort-2026"
+    response = client.post(
+        response.request["PATH_INFO"],
+        {"password1": new_password, "password2": new_password},
+        follow=True,
+    )
+    html = assert_site_page(response, heading="Ihr Passwort ist gespeichert.")
+    assert f'href="{reverse("account_login")}"' in html
+    invited.refresh_from_db()
+    assert invited.check_password(new_password)
 
 
 def test_the_second_factor_pages_are_formal_and_in_the_layout(coordinator: Any) -> None:
@@ -143,6 +153,27 @@ def test_the_second_factor_pages_are_formal_and_in_the_layout(coordinator: Any) 
     assert 'class="account-qr"' in html
     assert_site_page(client.get(reverse("mfa_index")), heading="Zwei-Faktor-Authentifizierung")
     assert_site_page(client.get(reverse("account_logout")), heading="Abmelden")
+
+
+def test_the_recovery_code_pages_are_formal_and_in_the_layout(coordinator: Any) -> None:
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    TOTP.activate(coordinator, generate_totp_secret())
+    RecoveryCodes.activate(coordinator)
+    client = german_client()
+    client.force_login(coordinator)
+    client.get(reverse("mfa_view_recovery_codes"))
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    html = assert_site_page(
+        client.get(reverse("mfa_view_recovery_codes")), heading="Wiederherstellungs-Codes"
+    )
+    assert 'id="recovery_codes"' in html
+    assert_site_page(
+        client.get(reverse("mfa_generate_recovery_codes")), heading="Wiederherstellungs-Codes"
+    )
+    assert_site_page(
+        client.get(reverse("mfa_deactivate_totp")), heading="Authenticator-App deaktivieren"
+    )
 
 
 def test_the_code_prompt_at_login_is_formal_and_in_the_layout(coordinator: Any) -> None:

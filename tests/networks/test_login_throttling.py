@@ -190,3 +190,18 @@ def test_the_lock_lives_in_redis_shared_by_every_process(
     # The operator may lift it early by emptying the cache (docs/configuration.md).
     redis_cache.flushdb()
     assert sign_in(coordinator.email, PASSWORD, ip=STAFF_OFFICE).signed_in
+
+
+def test_wrong_totp_codes_lock_the_second_step_too(settings: Any, coordinator: Any) -> None:
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    settings.ANLAUFSTELLE_REQUIRE_MFA = True
+    TOTP.activate(coordinator, generate_totp_secret())
+    client = Client(REMOTE_ADDR=STAFF_OFFICE, HTTP_ACCEPT_LANGUAGE="de")
+    client.post(reverse("account_login"), {"login": coordinator.email, "password": PASSWORD})
+    for _attempt in range(5):
+        response = client.post(reverse("mfa_authenticate"), {"code": "000000"})
+        assert not locked(response)
+    response = client.post(reverse("mfa_authenticate"), {"code": "000000"})
+    assert locked(response)
+    assert "_auth_user_id" not in client.session
