@@ -153,6 +153,20 @@ MFA_TOTP_ISSUER = "Anlaufstelle"
 # In production every staff member needs a second factor (TOTP) before the back office
 # opens; the demo relaxes this and says so on the login page.
 ANLAUFSTELLE_REQUIRE_MFA = env_bool("ANLAUFSTELLE_REQUIRE_MFA", default=PRODUCTION)
+# Login throttling (allauth, kept in the cache: set REDIS_URL when more than one process
+# serves the site, so that all of them count together). Failed sign-ins (a wrong password
+# or TOTP code) count per client address and per account; both windows slide and refused
+# attempts do not count, so a lock ends 5 minutes after the last counted failure, never
+# lasts for good. A successful sign-in does not count.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+}
+# Behind a reverse proxy every request comes from the proxy's address: name how many
+# proxies append to X-Forwarded-For, so the throttling sees the client's address.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("German")), ("en", _("English"))]
@@ -202,10 +216,19 @@ EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Anlaufstelle <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# The cache holds the throttling counters (sign-ins, public forms), nothing that must last.
+# With REDIS_URL every app server shares it; without, each process counts on its own.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            # Django's RedisCache; a Redis outage degrades to "no throttling", not a 500.
+            "BACKEND": "anlaufstelle.lib.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "anlaufstelle",
+            # A stuck Redis makes a login slow for two seconds, not a worker hang.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

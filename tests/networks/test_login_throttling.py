@@ -128,6 +128,24 @@ def redis_reachable() -> bool:
         return False
 
 
+def redis_caches(url: str) -> dict[str, Any]:
+    """settings.CACHES as settings.py builds it for REDIS_URL=url (read in a subprocess)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import django, json; django.setup(); from django.conf import settings; "
+        "print(json.dumps(settings.CACHES))"
+    )
+    env = {**os.environ, "REDIS_URL": url, "DJANGO_SETTINGS_MODULE": "anlaufstelle.settings"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
 @pytest.fixture
 def redis_cache(settings: Any) -> Iterator[Any]:
     """The production cache settings for REDIS_URL, pointed at this test's database."""
@@ -135,14 +153,7 @@ def redis_cache(settings: Any) -> Iterator[Any]:
         pytest.skip("Redis is not running on 127.0.0.1:6379 (CI starts it: make services-redis)")
     import redis
 
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "anlaufstelle",
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-        }
-    }
+    settings.CACHES = redis_caches(REDIS_URL)
     server = redis.Redis.from_url(REDIS_URL)
     server.flushdb()
     yield server
@@ -150,19 +161,9 @@ def redis_cache(settings: Any) -> Iterator[Any]:
 
 
 def test_the_settings_use_redis_for_the_cache_when_redis_url_is_set() -> None:
-    import os
-    import subprocess
-    import sys
-
-    code = (
-        "import django; django.setup(); from django.conf import settings; "
-        "print(settings.CACHES['default']['BACKEND'], settings.CACHES['default']['LOCATION'])"
-    )
-    env = {**os.environ, "REDIS_URL": REDIS_URL, "DJANGO_SETTINGS_MODULE": "anlaufstelle.settings"}
-    out = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-    ).stdout.split()
-    assert out == ["django.core.cache.backends.redis.RedisCache", REDIS_URL]
+    caches = redis_caches(REDIS_URL)
+    assert caches["default"]["BACKEND"] == "anlaufstelle.lib.cache.ResilientRedisCache"
+    assert caches["default"]["LOCATION"] == REDIS_URL
 
 
 def test_login_works_with_redis_as_the_cache(redis_cache: Any, coordinator: Any) -> None:
@@ -205,3 +206,16 @@ def test_wrong_totp_codes_lock_the_second_step_too(settings: Any, coordinator: A
     response = client.post(reverse("mfa_authenticate"), {"code": "000000"})
     assert locked(response)
     assert "_auth_user_id" not in client.session
+
+
+def test_login_still_works_while_redis_is_down(
+    settings: Any, coordinator: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Nothing listens on port 1: every cache operation fails; staff still sign in."""
+    settings.CACHES = redis_caches("redis://127.0.0.1:1/0")
+    response = sign_in(coordinator.email, PASSWORD, ip=STAFF_OFFICE)
+    assert response.status_code == 302
+    assert response.signed_in
+    assert "cache unreachable, continuing without it" in caplog.text
+    # A wrong password is still a wrong password.
+    assert not sign_in(coordinator.email, "falsch", ip=STAFF_OFFICE).signed_in
