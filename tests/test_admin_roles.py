@@ -9,11 +9,11 @@ the list page (200 or 403) and must find exactly the rows meant for them; every 
 page of a row not meant for them answers 302/403/404, never 200.
 
 Kinds:
-- network: every staff role sees its own network's rows (content, settings, search logs);
+- network: every staff role sees its own network's rows (content, settings);
 - partner_own: coordinators and navigators see the network's rows, a partner expert only
   their own (their consultation hours and absences, their provider's appointments, their
   calendar feeds);
-- editors: coordinators and navigators only (room reservations);
+- editors: coordinators and navigators only (room reservations, the search log);
 - coordinator: coordinators only (the network itself, staff accounts, outgoing e-mail);
 - operator: operators only (shared taxonomy, jobs, groups, MFA, task results).
 """
@@ -47,7 +47,7 @@ KINDS: dict[str, str] = {
     "directory.offer": "network",
     "pages.legalpage": "network",
     "search.synonymentry": "network",
-    "search.searchquerylog": "network",
+    "search.searchquerylog": "editors",
     "booking.schedule": "partner_own",
     "booking.resource": "network",
     "booking.closingday": "network",

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from anlaufstelle.networks.admin_base import NetworkScopedAdmin
+from anlaufstelle.networks.admin_base import EDITOR_ROLES, NetworkScopedAdmin, staff_user
 
 from .models import SearchQueryLog, SynonymEntry
 
@@ -33,3 +33,8 @@ class SearchQueryLogAdmin(NetworkScopedAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        # Companies' questions can hold names and circumstances: the navigators read them
+        # to learn about demand; partner experts of other organisations have no need to.
+        return request.user.is_superuser or staff_user(request).has_role(*EDITOR_ROLES)
