@@ -16,6 +16,15 @@ from django_scopes import scopes_disabled
 PERSONA_PASSWORD = "Kennwort-fuer-Tests-2024"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Every test starts with an empty cache: rate-limit and login-throttle counters of
+    earlier tests (all from 127.0.0.1) must not refuse this test's requests."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def _persona_password_hash() -> str:
     """The personas' password hash, made once per hasher setting (some tests pick MD5)."""
     from django.conf import settings

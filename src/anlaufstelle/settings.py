@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "anlaufstelle.networks.middleware.NetworkMiddleware",
+    # After the URL is resolved: counts the public writes per client (ANLAUFSTELLE_RATE_LIMITS).
+    "anlaufstelle.lib.ratelimit.RateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "anlaufstelle.urls"
@@ -215,6 +217,16 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Anlaufstelle <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Public writes per client address and route group, counted in the cache (shared by all
+# app servers with REDIS_URL): "count/period" pairs, period s, m, h or d ("100/5m" works);
+# an empty value switches the group off. See docs/configuration.md.
+ANLAUFSTELLE_RATE_LIMITS = {
+    "concern": os.environ.get("RATE_LIMIT_CONCERN", "10/m,50/h"),
+    "booking": os.environ.get("RATE_LIMIT_BOOKING", "10/m,50/h"),
+    "reservation": os.environ.get("RATE_LIMIT_RESERVATION", "10/m,50/h"),
+    "api_write": os.environ.get("RATE_LIMIT_API_WRITE", "30/m,300/h"),
+}
 
 # The cache holds the throttling counters (sign-ins, public forms), nothing that must last.
 # With REDIS_URL every app server shares it; without, each process counts on its own.
