@@ -37,6 +37,9 @@ def test_the_feed_works_while_its_user_keeps_access(client: Client, partner_expe
     response = client.get(feed)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
+    # Personal data: no proxy on the way keeps a copy.
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
 
 
 def test_the_feed_stops_when_the_user_is_deactivated(client: Client, partner_expert: Any) -> None:
