@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -437,7 +438,10 @@ def feed(request: NetworkRequest, network_slug: str, token: str) -> HttpResponse
         .order_by("slot__starts_at")
     )
     body = ical.feed_ics(bookings, name=f"Termine {request.network.display_name}")
-    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    # Names and e-mails of companies: never kept by a proxy on the way.
+    add_never_cache_headers(response)
+    return response
 
 
 # --- rooms and desks --------------------------------------------------------------------
