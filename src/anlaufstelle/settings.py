@@ -150,6 +150,8 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "none"
 # Staff accounts are created by coordinators and operators, never by self sign-up.
 ACCOUNT_ADAPTER = "anlaufstelle.networks.auth.StaffAccountAdapter"
+# After signing out, staff land on the sign-in page, which says they have signed out.
+ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Anlaufstelle"
 # In production every staff member needs a second factor (TOTP) before the back office

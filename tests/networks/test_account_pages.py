@@ -188,3 +188,13 @@ def test_the_code_prompt_at_login_is_formal_and_in_the_layout(coordinator: Any) 
 def test_sign_up_is_closed_and_says_so_formally() -> None:
     response = german_client().get(reverse("account_signup"))
     assert_site_page(response, heading="Registrierung geschlossen")
+
+
+def test_signing_out_ends_on_the_sign_in_page_with_a_formal_note(coordinator: Any) -> None:
+    client = german_client()
+    client.force_login(coordinator)
+    response = client.post(reverse("account_logout"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("account_login")
+    html = assert_site_page(response, heading="Anmeldung für Mitarbeitende")
+    assert 'class="kern-alert kern-alert--success"' in html
+    assert "Sie haben sich abgemeldet." in html
