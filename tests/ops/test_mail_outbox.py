@@ -186,3 +186,23 @@ def test_retention_deletes_sent_mail_after_a_week_and_failed_mail_after_a_month(
         left = set(MailDelivery.objects.values_list("pk", flat=True))
     assert left == {new_sent.pk, new_failed.pk, waiting.pk}
     assert old_sent.pk not in left and old_failed.pk not in left
+
+
+def test_erasure_forgets_the_mail_to_and_about_an_address_in_that_network_only(personas):
+    feldberg, stuttgart = personas.feldberg.network, personas.stuttgart.network
+
+    def row(network, to: str, body: str = "Text") -> MailDelivery:
+        with scopes_disabled():
+            return MailDelivery.objects.create(
+                network=network, recipients=[to], subject="s", body=body, status=MailStatus.SENT
+            )
+
+    to_her = row(feldberg, "Anja@Hotel-am-See.example")
+    about_her = row(feldberg, "navigator@feldberg.example", f"Neue Anfrage von {COMPANY}")
+    other = row(feldberg, "b@firma.example")
+    elsewhere = row(stuttgart, COMPANY)
+    assert outbox.forget_address(network_id=feldberg.pk, address=COMPANY) == 2
+    with scopes_disabled():
+        left = set(MailDelivery.objects.values_list("pk", flat=True))
+    assert left == {other.pk, elsewhere.pk}
+    assert to_her.pk not in left and about_her.pk not in left

@@ -142,6 +142,26 @@ def prune(*, sent_days: int, failed_days: int, now: datetime | None = None) -> i
     return deleted
 
 
+def forget_address(*, network_id: int | None, address: str) -> int:
+    """Erasure on request: delete the network's rows to or about `address` (also those
+    still waiting: nobody is written to after asking to be forgotten). Returns the count.
+
+    About: staff notifications quote the company's address in their text."""
+    needle = address.strip().lower()
+    if not needle:
+        return 0
+    with scopes_disabled():
+        rows = MailDelivery.objects.filter(network_id=network_id)
+        doomed = [
+            pk
+            for pk, recipients in rows.values_list("pk", "recipients")
+            if needle in (r.lower() for r in recipients)
+        ]
+        doomed += rows.filter(body__icontains=needle).values_list("pk", flat=True)
+        deleted, _ = MailDelivery.objects.filter(pk__in=doomed).delete()
+    return deleted
+
+
 def _send_claimed(delivery: MailDelivery, now: datetime) -> MailStatus:
     """Send a row we hold in `sending`; record the outcome and plan the next attempt."""
     try:

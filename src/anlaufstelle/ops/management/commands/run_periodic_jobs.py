@@ -56,5 +56,8 @@ class Command(BaseCommand):
                 time.sleep(1)
 
     def _tick(self) -> None:
+        every_minute = {job.name for job in periodic.JOBS if isinstance(job, periodic.IntervalJob)}
         for name, status in periodic.run_due_jobs().items():
+            if name in every_minute and status == periodic.JobStatus.SUCCEEDED:
+                continue  # one line a minute would bury the daily jobs' lines
             self.stdout.write(f"{name}: {status.label}")
