@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_scopes import scopes_disabled
 
-from anlaufstelle.networks.models import Role
+from anlaufstelle.networks.models import Role, User
 
 from . import outbox
 from .models import JobRun, MailDelivery, MailStatus
@@ -75,7 +75,7 @@ class MailDeliveryAdmin(admin.ModelAdmin):
         user = request.user
         if user.is_superuser:
             return True
-        return bool(getattr(user, "network_id", None) and user.has_role(Role.COORDINATOR))
+        return bool(isinstance(user, User) and user.has_role(Role.COORDINATOR))
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._may_see(request)

@@ -67,7 +67,7 @@ def deliver(message: EmailMessage, *, network_id: int | None, kind: str = "") ->
             recipients=list(message.to),
             reply_to=list(message.reply_to),
             subject=message.subject[:300],
-            body=message.body,
+            body=str(message.body),
             attachments=[_attachment_json(a) for a in message.attachments],
             status=MailStatus.SENDING,
             attempts=1,
@@ -151,7 +151,12 @@ def forget_address(*, network_id: int | None, address: str) -> int:
     if not needle:
         return 0
     with scopes_disabled():
-        rows = MailDelivery.objects.filter(network_id=network_id)
+        # None: the rows of no network (staff mail).
+        rows = MailDelivery.objects.all()
+        if network_id is None:
+            rows = rows.filter(network__isnull=True)
+        else:
+            rows = rows.filter(network_id=network_id)
         doomed = [
             pk
             for pk, recipients in rows.values_list("pk", "recipients")
