@@ -5,10 +5,9 @@ OpenAPI schema at /api/v1/openapi.json.
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.translation import gettext
 from ninja import NinjaAPI
 
+from . import errors
 from .booking import router as booking_router
 from .endpoints import router
 
@@ -26,9 +25,4 @@ api = NinjaAPI(
 )
 api.add_router("", router)
 api.add_router("/booking/", booking_router)
-
-
-@api.exception_handler(Http404)
-def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    # "Another network's offer" and "no such offer" answer alike, so nothing leaks.
-    return api.create_response(request, {"detail": gettext("Not found")}, status=404)
+errors.install(api)

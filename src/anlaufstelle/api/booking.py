@@ -7,16 +7,32 @@ Mount in api.py with `api.add_router("/booking/", booking.router)`; paths then r
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Field, Header, Router, Schema
+from django.utils.translation import gettext
+from ninja import Field, Header, Query, Router, Schema
 
 from anlaufstelle.booking import queries, services, tokens
 from anlaufstelle.booking.models import Booking
 from anlaufstelle.networks.models import Network
 from anlaufstelle.networks.scoping import network_scope
+
+from .errors import COMMON, WRITE
+from .fields import (
+    IDEMPOTENCY_KEY_PATTERN,
+    Day,
+    Email,
+    Language,
+    Moment,
+    Phone,
+    RequiredText200,
+    Text200,
+    Text2000,
+    Token,
+)
+from .schemas import ErrorOut, ValidationErrorOut
 
 router = Router(tags=["booking"])
 
@@ -30,14 +46,14 @@ class SlotOut(Schema):
 
 
 class BookingIn(Schema):
-    start: datetime
-    name: str = Field(..., max_length=200)
-    email: str = Field(..., max_length=254)
-    company: str = Field("", max_length=200)
-    phone: str = Field("", max_length=60)
-    concern: str = Field("", max_length=2000)
+    start: Moment
+    name: RequiredText200
+    email: Email
+    company: Text200 = ""
+    phone: Phone = ""
+    concern: Text2000 = ""
     consent: bool
-    language: str = "de"
+    language: Language = Field("de", description="Language of the e-mails to the company.")
 
 
 class BookingOut(Schema):
@@ -55,18 +71,19 @@ class RefusalOut(Schema):
 
 
 class CancelIn(Schema):
-    token: str
+    token: Token
 
 
 class ReservationIn(Schema):
-    start: datetime
-    end: datetime
-    name: str = Field(..., max_length=200)
-    email: str = Field(..., max_length=254)
-    company: str = Field("", max_length=200)
-    phone: str = Field("", max_length=60)
-    purpose: str = Field("", max_length=2000)
+    start: Moment
+    end: Moment
+    name: RequiredText200
+    email: Email
+    company: Text200 = ""
+    phone: Phone = ""
+    purpose: Text2000 = ""
     consent: bool
+    language: Language = Field("de", description="Language of the e-mails to the company.")
 
 
 class ReservationOut(Schema):
@@ -104,34 +121,44 @@ def _booking_out(booking: Booking) -> BookingOut:
         status=booking.status,
         start=booking.slot.starts_at,
         end=booking.slot.ends_at,
-        video_url=booking.video_url,
+        video_url=booking.video_link,
         cancel_token=tokens.make_token(booking, "cancel"),
     )
 
 
-@router.get("/{network}/schedules/{code}/slots", response=list[SlotOut])
+def _idempotency_key() -> str:
+    return Header(
+        ...,
+        alias="Idempotency-Key",
+        pattern=IDEMPOTENCY_KEY_PATTERN,
+        description="Any token of 1 to 100 printable ASCII characters, e.g. a UUID.",
+    )
+
+
+@router.get("/{network}/schedules/{code}/slots", response={200: list[SlotOut], **COMMON})
 def free_slots(
-    request: HttpRequest, network: str, code: str, start: datetime | None = None, limit: int = 20
+    request: HttpRequest,
+    network: str,
+    code: str,
+    start: Moment | None = Query(None, description="Earliest start; with a time zone."),  # noqa: B008
+    limit: int = Query(20, ge=1, le=200),  # noqa: B008
 ):
     """Free slots of a consultation hour, earliest first (times in UTC)."""
     with network_scope(_network(network)):
         schedule = queries.get_schedule_or_404(code)
-        return [
-            _slot_out(s)
-            for s in queries.free_slots([schedule], start=start, limit=min(max(limit, 1), 200))
-        ]
+        return [_slot_out(s) for s in queries.free_slots([schedule], start=start, limit=limit)]
 
 
 @router.post(
     "/{network}/schedules/{code}/bookings",
-    response={201: BookingOut, 409: RefusalOut, 422: RefusalOut},
+    response={201: BookingOut, 409: RefusalOut, **WRITE},
 )
 def create_booking(
     request: HttpRequest,
     network: str,
     code: str,
     payload: BookingIn,
-    idempotency_key: str = Header(..., alias="Idempotency-Key"),
+    idempotency_key: str = _idempotency_key(),
 ):
     """Book one place; 409 with the next free slots when it was just taken."""
     with network_scope(_network(network)):
@@ -155,13 +182,13 @@ def create_booking(
                 detail=exc.message, next_slots=[_slot_out(s) for s in exc.next_slots]
             )
         except services.BookingError as exc:
-            return 422, RefusalOut(detail=exc.message)
+            return 422, ValidationErrorOut(detail=exc.message)
         return 201, _booking_out(booking)
 
 
 @router.post(
     "/{network}/bookings/{code}/cancel",
-    response={200: BookingOut, 404: RefusalOut, 409: RefusalOut},
+    response={200: BookingOut, 409: RefusalOut, **WRITE},
 )
 def cancel_booking(request: HttpRequest, network: str, code: str, payload: CancelIn):
     """Cancel with the signed cancel token returned at creation (works once)."""
@@ -172,7 +199,7 @@ def cancel_booking(request: HttpRequest, network: str, code: str, payload: Cance
                 raise tokens.InvalidLink
             tokens.check_token(booking, payload.token, "cancel")
         except tokens.InvalidLink:
-            return 404, RefusalOut(detail="not found")
+            return 404, ErrorOut(detail=gettext("Not found"))
         try:
             services.cancel_booking(booking=booking, by="company")
         except services.BookingError as exc:
@@ -180,8 +207,13 @@ def cancel_booking(request: HttpRequest, network: str, code: str, payload: Cance
         return 200, _booking_out(booking)
 
 
-@router.get("/{network}/resources/{code}/busy", response=list[BusyOut])
-def resource_busy(request: HttpRequest, network: str, code: str, day: date | None = None):
+@router.get("/{network}/resources/{code}/busy", response={200: list[BusyOut], **COMMON})
+def resource_busy(
+    request: HttpRequest,
+    network: str,
+    code: str,
+    day: Day | None = Query(None, description="Local date; today when left out."),  # noqa: B008
+):
     """Taken time ranges of a room or desk on one day (Europe/Berlin)."""
     with network_scope(_network(network)):
         resource = queries.get_resource_or_404(code)
@@ -194,14 +226,14 @@ def resource_busy(request: HttpRequest, network: str, code: str, day: date | Non
 
 @router.post(
     "/{network}/resources/{code}/reservations",
-    response={201: ReservationOut, 409: RefusalOut, 422: RefusalOut},
+    response={201: ReservationOut, 409: RefusalOut, **WRITE},
 )
 def create_reservation(
     request: HttpRequest,
     network: str,
     code: str,
     payload: ReservationIn,
-    idempotency_key: str = Header(..., alias="Idempotency-Key"),
+    idempotency_key: str = _idempotency_key(),
 ):
     """Reserve a time range; pending when the resource needs approval."""
     with network_scope(_network(network)):
@@ -218,11 +250,12 @@ def create_reservation(
                 purpose=payload.purpose,
                 consent=payload.consent,
                 idempotency_key=idempotency_key,
+                language=payload.language,
             )
         except services.ReservationConflict as exc:
             return 409, RefusalOut(detail=exc.message)
         except services.BookingError as exc:
-            return 422, RefusalOut(detail=exc.message)
+            return 422, ValidationErrorOut(detail=exc.message)
         return 201, ReservationOut(
             code=reservation.code,
             status=reservation.status,

@@ -11,9 +11,9 @@ from anlaufstelle.directory import queries
 from anlaufstelle.directory.models import Audience, Contact, Offer, Provider, Topic
 from anlaufstelle.networks.models import Network
 
+from .errors import COMMON
 from .schemas import (
     ContactOut,
-    ErrorOut,
     NetworkOut,
     OfferDetailOut,
     OfferOut,
@@ -30,7 +30,6 @@ from .schemas import (
 from .scoping import network_endpoint
 
 router = Router()
-NOT_FOUND = {404: ErrorOut}
 
 
 def _site_url(request: HttpRequest, name: str, **kwargs: str) -> str:
@@ -118,7 +117,7 @@ def _page(items: QuerySet, page: PageQuery) -> tuple[int, list]:
     return items.count(), list(items[page.offset : page.offset + page.limit])
 
 
-@router.get("/networks", response=list[NetworkOut], tags=["networks"])
+@router.get("/networks", response={200: list[NetworkOut], **COMMON}, tags=["networks"])
 def list_networks(request: HttpRequest) -> list[NetworkOut]:
     """The networks with a public site (the nationwide pool is not one of them)."""
     return [
@@ -139,7 +138,7 @@ def list_networks(request: HttpRequest) -> list[NetworkOut]:
 
 @router.get(
     "/networks/{network}/offers",
-    response={200: OfferPage, **NOT_FOUND},
+    response={200: OfferPage, **COMMON},
     tags=["offers"],
 )
 @network_endpoint
@@ -164,7 +163,7 @@ def list_offers(request: HttpRequest, network: str, filters: Query[OfferQuery]) 
 
 @router.get(
     "/networks/{network}/offers/{slug}",
-    response={200: OfferDetailOut, **NOT_FOUND},
+    response={200: OfferDetailOut, **COMMON},
     tags=["offers"],
 )
 @network_endpoint
@@ -183,7 +182,7 @@ def get_offer(request: HttpRequest, network: str, slug: str) -> OfferDetailOut:
 
 @router.get(
     "/networks/{network}/providers",
-    response={200: ProviderPage, **NOT_FOUND},
+    response={200: ProviderPage, **COMMON},
     tags=["providers"],
 )
 @network_endpoint
@@ -202,7 +201,7 @@ def list_providers(request: HttpRequest, network: str, page: Query[PageQuery]) -
 
 @router.get(
     "/networks/{network}/providers/{slug}",
-    response={200: ProviderDetailOut, **NOT_FOUND},
+    response={200: ProviderDetailOut, **COMMON},
     tags=["providers"],
 )
 @network_endpoint
@@ -215,7 +214,7 @@ def get_provider(request: HttpRequest, network: str, slug: str) -> ProviderDetai
     )
 
 
-@router.get("/topics", response=list[TermOut], tags=["taxonomy"])
+@router.get("/topics", response={200: list[TermOut], **COMMON}, tags=["taxonomy"])
 def list_topics(request: HttpRequest) -> list[TermOut]:
     return [
         TermOut(ref=f"topic:{t.slug}", slug=t.slug, label_de=t.label_de, label_en=t.label_en)
@@ -223,7 +222,7 @@ def list_topics(request: HttpRequest) -> list[TermOut]:
     ]
 
 
-@router.get("/audiences", response=list[TermOut], tags=["taxonomy"])
+@router.get("/audiences", response={200: list[TermOut], **COMMON}, tags=["taxonomy"])
 def list_audiences(request: HttpRequest) -> list[TermOut]:
     return [
         TermOut(ref=f"audience:{a.slug}", slug=a.slug, label_de=a.label_de, label_en=a.label_en)

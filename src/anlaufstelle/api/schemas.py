@@ -13,10 +13,27 @@ from ninja import Field, Schema
 from anlaufstelle.directory.models import OfferKind, ProviderKind
 
 MAX_PAGE_SIZE = 100
+# Far beyond any network's catalogue, well within a 64-bit SQL OFFSET.
+MAX_OFFSET = 1_000_000
 
 
 class ErrorOut(Schema):
     detail: str = Field(examples=["Nicht gefunden"])
+
+
+class FieldErrorOut(Schema):
+    loc: list[str | int] = Field(
+        description='Where: "body", "query", "path" or "header", then the field name.',
+        examples=[["body", "payload", "email"]],
+    )
+    type: str = Field(description="Machine-readable kind of error.", examples=["email"])
+    message: str = Field(examples=["Bitte geben Sie eine gültige E-Mail-Adresse an."])
+
+
+class ValidationErrorOut(ErrorOut):
+    """422: what was wrong with the request, one entry per field."""
+
+    errors: list[FieldErrorOut] = Field(default_factory=list)
 
 
 class NetworkOut(Schema):
@@ -119,7 +136,7 @@ class ProviderPage(Page):
 
 class PageQuery(Schema):
     limit: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class OfferQuery(PageQuery):

@@ -10,6 +10,8 @@ from django import forms
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from anlaufstelle.lib import params
+
 from .models import Format
 from .queries import FreeSlot, parse_slot_key
 from .services import PHONE_REQUIRED
@@ -88,6 +90,13 @@ class ReservationForm(ContactFieldsMixin):
     )
 
     field_order = ["day", "start", "end", "name", "company", "email", "phone", "purpose", "consent"]
+
+    def clean_day(self) -> date:
+        day: date = self.cleaned_data["day"]
+        # 0001-01-01 or 9999-12-31 would overflow on the way to UTC.
+        if not params.date_in_range(day):
+            raise forms.ValidationError(_("Please choose a date between 1900 and 2999."))
+        return day
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -14,6 +14,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from anlaufstelle.lib import params
+
 from . import slots
 from .models import (
     ClosingDay,
@@ -45,10 +47,9 @@ def format_slot_key(starts_at: datetime) -> str:
 
 
 def parse_slot_key(key: str) -> datetime | None:
-    try:
-        return datetime.strptime(key, "%Y%m%dT%H%MZ").replace(tzinfo=slots.UTC)
-    except ValueError:
-        return None
+    """The start a slot key names, or None for text that is no key or lies beyond any
+    calendar (e.g. 99991231T2330Z would overflow when shown in local time)."""
+    return params.parse_slot_key(key)
 
 
 def bookable_schedules() -> QuerySet[Schedule]:

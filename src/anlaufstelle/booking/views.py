@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from anlaufstelle.directory import queries as directory_queries
+from anlaufstelle.lib import params
 from anlaufstelle.networks.guards import staff_member, staff_view
 from anlaufstelle.networks.http import NetworkRequest
 from anlaufstelle.networks.models import Network, Role, User
@@ -249,10 +250,7 @@ def visible_schedules(user: User, network: Network) -> QuerySet[Schedule]:
 def calendar(request: NetworkRequest, network_slug: str) -> HttpResponse:
     """Day or week view of the appointments the staff member may see."""
     user = staff_member(request)
-    try:
-        day = date.fromisoformat(request.GET.get("tag", ""))
-    except ValueError:
-        day = timezone.localdate()
+    day = params.parse_day(request.GET.get("tag")) or timezone.localdate()
     view = "tag" if request.GET.get("ansicht") == "tag" else "woche"
     first = day if view == "tag" else day - timedelta(days=day.weekday())
     days = 1 if view == "tag" else 7
@@ -473,16 +471,12 @@ def resource_reserve(request: HttpRequest, network_slug: str, code: str) -> Http
                 error = exc.message
             else:
                 return redirect(_reservation_url(reservation, "view"))
-        day = form.cleaned_data.get("day") if hasattr(form, "cleaned_data") else None
+        day = form.cleaned_data.get("day") or params.parse_day(request.POST.get("day"))
     else:
-        form = ReservationForm(
-            initial={"day": request.GET.get("tag") or timezone.localdate() + timedelta(days=1)}
-        )
-        day = None
-    try:
-        day = day or date.fromisoformat(str(form.initial.get("day") or request.POST.get("day", "")))
-    except ValueError:
-        day = timezone.localdate()
+        # An unreadable or far-off ?tag= (9999-12-31) shows tomorrow, as no ?tag= does.
+        day = params.parse_day(request.GET.get("tag")) or timezone.localdate() + timedelta(days=1)
+        form = ReservationForm(initial={"day": day})
+    day = day or timezone.localdate()
     return render(
         request,
         "booking/reserve.html",

@@ -17,10 +17,12 @@ from typing import Any, TypeVar, cast
 
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse
+from django.contrib.contenttypes.views import shortcut
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scopes_disabled
 
@@ -61,6 +63,17 @@ def workspaces(user: Any) -> list[tuple[Any, str]]:
     return links
 
 
+def view_on_site(request: HttpRequest, content_type_id: str, object_id: str) -> HttpResponse:
+    """Django's "view on site" redirect, with a 404 for an id the model cannot take.
+
+    Django catches ValueError but not the ValidationError a UUID primary key (task
+    results) raises for "abc", which would be a 500."""
+    try:
+        return shortcut(request, content_type_id, object_id)
+    except ValidationError as exc:
+        raise Http404 from exc
+
+
 class BackOfficeSite(admin.AdminSite):
     site_header = _("Anlaufstelle back office")
     site_title = _("Anlaufstelle back office")
@@ -83,6 +96,18 @@ class BackOfficeSite(admin.AdminSite):
 
     def _signed_in(self, request: HttpRequest) -> HttpResponse:
         return redirect(reverse("admin:index", current_app=self.name))
+
+    def get_urls(self) -> list[URLResolver | URLPattern]:
+        return [
+            path(
+                "r/<path:content_type_id>/<path:object_id>/",
+                self.admin_view(view_on_site),
+                name="view_on_site",
+            )
+            if getattr(url, "name", None) == "view_on_site"
+            else url
+            for url in super().get_urls()
+        ]
 
     def admin_view(self, view: ViewT, cacheable: bool = False) -> ViewT:
         inner = super().admin_view(view, cacheable)
