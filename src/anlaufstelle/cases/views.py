@@ -363,6 +363,8 @@ def partner_concern(request: HttpRequest, network_slug: str, code: str) -> HttpR
     user = staff_member(request)
     network = site_network(request)
     concern = queries.get_concern_for_partner(network, user, code)
+    if user.provider_id is None:  # an operator belongs to no partner: nothing is theirs
+        raise Http404
     referral = (
         concern.referrals.filter(provider_id=user.provider_id)
         .select_related("provider")

@@ -51,7 +51,7 @@ def _resolve(request: HttpRequest, roles: tuple[str, ...]) -> User | HttpRespons
     network = getattr(request, "network", None)
     if network is None:
         raise Http404
-    member = cast(User, user)
+    member = user
     if not member.is_superuser and (member.network_id != network.pk or not member.has_role(*roles)):
         raise Http404
     if needs_second_factor_setup(member):
