@@ -441,3 +441,21 @@ def test_the_back_office_survives_hostile_ids_and_query_strings(personas: Any) -
             query = {"q": value, "p": value, "o": value, "all": value}
             failures.check("GET", base, client.get(base, query))
     assert not failures, "\n".join(failures)
+
+
+def test_too_many_logins_are_a_429_page_not_a_500(personas: Any, settings: Any) -> None:
+    # Over allauth's "login" limit (30 a minute per address) allauth renders the site's
+    # 429.html, without the `minutes` that the page counts with.
+    from django.core.cache import cache
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()
+    client = Client(raise_request_exception=False)
+    statuses = set()
+    for _ in range(32):
+        response = client.post(
+            "/accounts/login/", {"login": "koordination@feldberg.example", "password": "falsch"}
+        )
+        statuses.add(response.status_code)
+    assert 429 in statuses
+    assert max(statuses) < 500
