@@ -203,6 +203,10 @@ class WeeklyRule(TenantModel):
             models.CheckConstraint(condition=Q(interval_weeks__gte=1), name="weeklyrule_interval"),
         ]
 
+    def __str__(self) -> str:
+        # Shown as the inline's heading in the back office (else "WeeklyRule object (1)").
+        return f"{self.get_weekday_display()}, {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
     def month_week_list(self) -> tuple[int, ...]:
         return tuple(int(p) for p in self.month_weeks.replace(" ", "").split(",") if p)
 
@@ -225,6 +229,9 @@ class ExtraDate(TenantModel):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.date:%d.%m.%Y}, {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
 
 class Absence(TenantModel):
     """An exception: no slots of this schedule in [starts_at, ends_at) (holiday, illness)."""
@@ -241,6 +248,9 @@ class Absence(TenantModel):
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="absence_range"),
         ]
+
+    def __str__(self) -> str:
+        return self.reason or str(_("absence"))
 
 
 class ExpertAbsence(TenantModel):
@@ -360,11 +370,12 @@ class Booking(TenantModel):
     # Raised on every cancel or move so that earlier signed links stop working.
     token_version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancelled_by = models.CharField(max_length=20, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.CharField(_("cancelled by"), max_length=20, blank=True)
     cancel_message = models.TextField(_("message"), blank=True)
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("booked by"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -464,6 +475,9 @@ class OpeningHours(TenantModel):
             models.CheckConstraint(condition=Q(closes__gt=F("opens")), name="openinghours_range"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()}, {self.opens:%H:%M}–{self.closes:%H:%M}"
+
 
 class ReservationStatus(models.TextChoices):
     PENDING = "pending", _("Awaiting approval")
@@ -545,16 +559,22 @@ class FeedToken(TenantModel):
     """
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="booking_feed_tokens"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff member"),
+        on_delete=models.CASCADE,
+        related_name="booking_feed_tokens",
     )
     token = models.CharField(max_length=64, unique=True, default=new_feed_token, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     password_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("calendar feed")
         verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return str(self.user)
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.password_fingerprint:

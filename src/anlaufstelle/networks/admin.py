@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from . import admin_german  # noqa: F401  (German back office for third-party models)
 from .admin_base import staff_user
 from .invitations import resend_invitations, send_invitation
 from .models import Network, Role, User

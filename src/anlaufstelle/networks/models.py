@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -212,3 +213,16 @@ class User(AbstractUser):
 
     def has_role(self, *roles: str) -> bool:
         return self.is_active and self.network_id is not None and self.role in roles
+
+
+class SecondFactor(Authenticator):
+    """allauth's second factors under German names in the back office (a proxy, no table).
+
+    allauth's model has no verbose names to translate; renaming it would be a migration
+    of a third-party app, so the back office shows this proxy instead.
+    """
+
+    class Meta:
+        proxy = True
+        verbose_name = _("second factor")
+        verbose_name_plural = _("second factors")

@@ -75,7 +75,7 @@ class SynonymEntry(TenantModel):
         ),
     )
     is_active = models.BooleanField(_("active"), default=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["terms"]
@@ -97,14 +97,16 @@ class SearchQueryLog(TenantModel):
     `code` is the random public id that the result links carry to record a click.
     """
 
-    code = models.CharField(max_length=32, unique=True, default=new_log_code)
+    code = models.CharField(_("code"), max_length=32, unique=True, default=new_log_code)
     query = models.CharField(_("query"), max_length=300)
-    mode = models.CharField(max_length=20)
-    result_count = models.PositiveIntegerField(default=0)
-    suggestion = models.CharField(max_length=300, blank=True)
-    clicked_rank = models.PositiveSmallIntegerField(null=True, blank=True)
-    clicked_ref = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    mode = models.CharField(_("search mode"), max_length=20)
+    result_count = models.PositiveIntegerField(_("number of results"), default=0)
+    suggestion = models.CharField(_("spelling suggestion"), max_length=300, blank=True)
+    clicked_rank = models.PositiveSmallIntegerField(
+        _("opened result (rank)"), null=True, blank=True
+    )
+    clicked_ref = models.CharField(_("opened result"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at"]
