@@ -204,6 +204,11 @@ ANLAUFSTELLE_DEFAULT_NETWORK = os.environ.get("ANLAUFSTELLE_DEFAULT_NETWORK", ""
 # The public address of the site, for links in e-mails and calendar files (which are
 # written by background tasks that have no request to take the host from).
 ANLAUFSTELLE_SITE_URL = os.environ.get("ANLAUFSTELLE_SITE_URL", "http://127.0.0.1:8000")
+# Video links of video appointments: an https:// address with {room} once; empty = none.
+# Checked at start-up (booking.E001); a network may set its own in the back office.
+ANLAUFSTELLE_VIDEO_URL_PATTERN = os.environ.get(
+    "ANLAUFSTELLE_VIDEO_URL_PATTERN", "https://meet.jit.si/{room}"
+)
 
 # Production sends through SMTP; development and the demo write each e-mail as a file
 # into var/mail/ (readable, nothing leaves the machine), unless EMAIL_BACKEND says otherwise.
