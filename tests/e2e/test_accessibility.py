@@ -87,8 +87,11 @@ def test_axe_finds_violations_when_there_are_some(page, sites, axe_source):
         """() => {
             const main = document.getElementById('main');
             main.insertAdjacentHTML('beforeend',
-                '<img src="/static/css/site.css"><p style="color:#bbb;background:#fff">blass</p>'
-                + '<input type="text">');
+                '<img src="/static/css/site.css"><p id="pale">blass</p><input type="text">');
+            // Through the CSSOM: the CSP refuses style="" attributes in markup.
+            const pale = document.getElementById('pale');
+            pale.style.color = '#bbb';
+            pale.style.background = '#fff';
         }"""
     )
 

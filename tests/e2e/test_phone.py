@@ -301,9 +301,16 @@ def test_the_phone_checks_find_faults_when_there_are_some(phone, indexed_demo):
     assert covered_content(phone) == []
 
     phone.evaluate(
-        """() => document.getElementById('main').insertAdjacentHTML('afterbegin',
-            '<div id="wide" style="width:500px">breit</div>'
-            + '<button class="kern-btn" style="min-height:0;height:16px;padding:0">x</button>')"""
+        """() => {
+            document.getElementById('main').insertAdjacentHTML('afterbegin',
+                '<div id="wide">breit</div><button id="tiny" class="kern-btn">x</button>');
+            // Through the CSSOM: the CSP refuses style="" attributes in markup.
+            document.getElementById('wide').style.width = '500px';
+            const tiny = document.getElementById('tiny');
+            tiny.style.minHeight = '0';
+            tiny.style.height = '16px';
+            tiny.style.padding = '0';
+        }"""
     )
     assert horizontal_overflow(phone)["scroll"] > 390
     assert any("x16 <button" in target for target in small_targets(phone))
