@@ -173,3 +173,19 @@ def test_behind_a_trusted_proxy_the_forwarded_client_counts(client, personas, se
     assert post("198.51.100.7, 198.51.100.8") == 400
     assert post("garbage, 198.51.100.8") == 400
     assert post("198.51.100.8") == 429
+
+
+def test_allauths_own_limit_shows_the_same_page_without_a_time(client, personas, settings):
+    # allauth renders 429.html itself (sign-in: 30 a minute per address), without `minutes`.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    data = {"login": "niemand@feldberg.example", "password": "falsch"}
+
+    statuses = [client.post("/accounts/login/", data).status_code for _ in range(31)]
+    response = client.post("/accounts/login/", data)
+
+    assert 429 in statuses
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "Zu viele Anfragen" in html
+    assert "Sie haben das in kurzer Zeit sehr oft versucht." in html
+    assert "Ihre Eingaben wurden nicht gespeichert." not in html
