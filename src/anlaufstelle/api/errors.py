@@ -2,9 +2,10 @@
 
 - 400 `ErrorOut`: the body is no JSON, or the request holds a NUL character.
 - 404 `ErrorOut`: no such network, offer, schedule, ... (another network's alike).
-- 409 `RefusalOut` (booking.py): taken, or the idempotency key was used otherwise.
+- 409 `RefusalOut` (booking.py): taken or not offered (with the next free slots).
 - 413 `ErrorOut`: the body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE.
-- 422 `ValidationErrorOut`: a parameter or field is invalid; `errors` names each one.
+- 422 `ValidationErrorOut`: a parameter or field is invalid; `errors` names each one; or
+  a booking rule refused, e.g. the Idempotency-Key was used before for other content.
 - 429 `ErrorOut` (writes only): too many requests from this client (lib/ratelimit.py).
 - 429 `ErrorOut` (writes): too many writes from this client (lib/ratelimit.py, Retry-After).
 
