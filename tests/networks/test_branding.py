@@ -143,8 +143,7 @@ def test_coordinators_brand_their_network(client, personas, media):
     assert logo.status_code == 200
     assert logo["Content-Type"] == "image/svg+xml"
     assert "sandbox" in logo["Content-Security-Policy"]
-    assert b"".join(logo.streaming_content) == CLEAN_SVG
-    logo.close()
+    assert logo.content == CLEAN_SVG
 
 
 def test_a_png_logo_is_accepted(client, personas, media):
@@ -155,8 +154,8 @@ def test_a_png_logo_is_accepted(client, personas, media):
     )
     assert client.post(change_url(network), data).status_code == 302
     logo = client.get("/n/feldberg/logo")
-    logo.close()
     assert logo["Content-Type"] == "image/png"
+    assert logo.content == PNG
 
 
 def test_the_other_network_keeps_its_own_look(client, personas, media):

@@ -117,6 +117,10 @@ def validate_logo(upload: Any) -> None:
     """Refuse anything but a small PNG or a script-free, self-contained SVG."""
     if upload is None or not getattr(upload, "name", ""):
         return
+    if getattr(upload, "_committed", False):
+        # Already stored (checked when it was uploaded): every later save of the network
+        # would otherwise open and read the stored file again.
+        return
     if upload.size > LOGO_MAX_BYTES:
         raise ValidationError(
             _("The logo is too large. It may be at most 200 KB."), code="too_large"

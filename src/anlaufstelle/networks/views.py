@@ -7,7 +7,7 @@ production needs no extra web server rule for uploaded media.
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
@@ -37,11 +37,13 @@ def logo(request: HttpRequest, network_slug: str) -> HttpResponse:
     network = site_network(request)
     if not network.logo:
         raise Http404
+    # At most 200 KB (checked on upload): read whole, so no file handle outlives the request.
     try:
-        handle = network.logo.open("rb")
+        with network.logo.open("rb") as handle:
+            data = handle.read()
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(handle, content_type=logo_content_type(network.logo.name))
+    response = HttpResponse(data, content_type=logo_content_type(network.logo.name))
     # An SVG opened on its own is a document: even a checked one gets no scripts or loads.
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
     response["X-Content-Type-Options"] = "nosniff"
