@@ -206,3 +206,59 @@ def test_erasure_forgets_the_mail_to_and_about_an_address_in_that_network_only(p
         left = set(MailDelivery.objects.values_list("pk", flat=True))
     assert left == {other.pk, elsewhere.pk}
     assert to_her.pk not in left and about_her.pk not in left
+
+
+def test_erasing_a_concern_deletes_the_stored_mails_to_and_about_the_company(
+    personas, immediate_tasks, django_capture_on_commit_callbacks
+):
+    network = personas.feldberg.network
+    with django_capture_on_commit_callbacks(execute=True):
+        concern = submit(network)
+    assert receipt_rows() != []
+    with network_scope(network):
+        services.erase(concern=concern)
+    assert receipt_rows() == []
+    with scopes_disabled():
+        assert not MailDelivery.objects.filter(body__icontains=COMPANY).exists()
+
+
+def test_erasing_a_booking_deletes_the_stored_mails_to_the_booker(personas):
+    from anlaufstelle.booking import privacy
+    from anlaufstelle.booking.models import Booking, Format, Schedule, Slot
+
+    network = personas.feldberg.network
+    with network_scope(network):
+        schedule = Schedule.objects.create(
+            network=network,
+            provider=personas.feldberg.provider,
+            title="Sprechstunde",
+            format=Format.PHONE,
+        )
+        start = timezone.now() + timedelta(days=3)
+        slot = Slot.objects.create(
+            network=network,
+            schedule=schedule,
+            starts_at=start,
+            ends_at=start + timedelta(minutes=30),
+            capacity=1,
+            booked_count=1,
+        )
+        booking = Booking.objects.create(
+            network=network,
+            slot=slot,
+            name="Anja Muster",
+            email=COMPANY,
+            phone="0395 1",
+            consent_at=timezone.now(),
+        )
+    with scopes_disabled():
+        MailDelivery.objects.create(
+            network=network,
+            recipients=[COMPANY],
+            subject="Termin",
+            body="Ihr Termin",
+            status=MailStatus.SENT,
+        )
+    with network_scope(network):
+        assert privacy.erase_booking(booking=booking)
+    assert receipt_rows() == []

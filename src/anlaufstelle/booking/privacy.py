@@ -113,6 +113,14 @@ def bookings_from(origin: str) -> list[Booking]:
     return list(Booking.objects.filter(origin=origin).select_related("slot__schedule__provider"))
 
 
+def forget_mail(*, network_id: int, address: str) -> None:
+    """Stored e-mails to or about the person go with the erasure (not only after the
+    outbox's own retention), in the same transaction."""
+    from anlaufstelle.ops import outbox  # the outbox is every app's sender, above booking
+
+    outbox.forget_address(network_id=network_id, address=address)
+
+
 def erase_booking(*, booking: Booking, now: datetime | None = None) -> bool:
     """Anonymise one appointment (cancelling it first if it lies ahead); True if it changed."""
     now = now or timezone.now()
@@ -121,6 +129,7 @@ def erase_booking(*, booking: Booking, now: datetime | None = None) -> bool:
         current = Booking.objects.filter(pk=booking.pk, anonymised_at__isnull=True).first()
         if current is None:
             return False
+        forget_mail(network_id=current.network_id, address=current.email)
         changes: dict[str, Any] = {}
         if current.status == BookingStatus.CONFIRMED and slot.ends_at > now:
             # The place becomes free again; the counter is what the slot lock protects.
@@ -154,6 +163,7 @@ def erase_reservation(*, reservation: Reservation, now: datetime | None = None) 
         current = Reservation.objects.filter(pk=reservation.pk, anonymised_at__isnull=True).first()
         if current is None:
             return False
+        forget_mail(network_id=current.network_id, address=current.email)
         changes: dict[str, Any] = {}
         if current.status in HOLDING_STATUSES and current.ends_at > now:
             changes.update(status=ReservationStatus.CANCELLED, decided_at=now, decided_by=None)

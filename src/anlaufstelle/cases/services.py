@@ -346,6 +346,7 @@ def erase(
     The status link stops working. Used by the company's erasure request and by retention.
     """
     now = now or timezone.now()
+    address = Concern.objects.filter(pk=concern.pk).values_list("email", flat=True).first()
     with transaction.atomic():
         changed = Concern.objects.filter(pk=concern.pk, anonymised_at__isnull=True).update(
             text=ERASED,
@@ -361,6 +362,7 @@ def erase(
         )
         if not changed:
             return concern
+        booking_privacy.forget_mail(network_id=concern.network_id, address=address or "")
         Message.objects.filter(concern=concern).update(body=ERASED)
         booking_privacy.erase_bookings(
             booking_privacy.bookings_from(booking_privacy.concern_origin(concern.code)), now
