@@ -36,7 +36,7 @@ pytestmark = pytest.mark.django_db
 KINDS: dict[str, str] = {
     "auth.group": "operator",
     "account.emailaddress": "operator",
-    "mfa.authenticator": "operator",
+    "networks.secondfactor": "operator",  # allauth's second factors, German labels
     "django_tasks_database.dbtaskresult": "operator",
     "networks.network": "coordinator",
     "networks.user": "coordinator",
