@@ -282,6 +282,17 @@ def test_every_route_belongs_to_an_area_and_the_walk_finds_them_all() -> None:
     assert {"site:booking:book", "site:cases:status", "api-v1:create_booking", "healthz"} <= names
 
 
+def test_nul_in_cookies_never_causes_a_server_error(world: World) -> None:
+    # The session key is looked up in the database; PostgreSQL refuses NUL in text.
+    failures = Failures()
+    cookies = f"sessionid=abcdefghij{NUL}klmnop; csrftoken={NUL}abc; django_language=d{NUL}e"
+    for route in routes():
+        url = route.url(world.real(route))
+        client = Client(raise_request_exception=False, HTTP_COOKIE=cookies)
+        failures.check("GET", url, client.get(url))
+    assert not failures, "\n".join(failures)
+
+
 def test_hostile_path_parameters_never_cause_a_server_error(world: World) -> None:
     failures = Failures()
     for route in routes():

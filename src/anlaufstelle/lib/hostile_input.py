@@ -1,11 +1,12 @@
 """One choke point for NUL characters: a 400 before any view or query sees them.
 
 PostgreSQL cannot store or even compare text that contains U+0000: psycopg raises
-`ValueError` as soon as such a string is sent as a query parameter, so a `%00` in a
-code, a search term or a form field would end in a 500 on PostgreSQL (SQLite accepts
-it). No legitimate input contains NUL, so the path, the query string and form bodies
-are refused here, in one place, on every database. JSON bodies are checked by the
-API's schemas (see `anlaufstelle.api.fields`).
+an error as soon as such a string is sent as a query parameter, so a `%00` in a code,
+a search term or a form field would end in a 500 on PostgreSQL (SQLite accepts it). No
+legitimate input contains NUL, so the path, the query string and form bodies are
+refused here, in one place, on every database; cookies with NUL are dropped (a session
+key with NUL would reach the database too). JSON bodies are checked by the API's
+schemas (see `anlaufstelle.api.fields`).
 """
 
 from __future__ import annotations
@@ -51,6 +52,13 @@ class RejectNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # A cookie with NUL was never set by this site (the session key would reach
+        # the database): treat it as absent rather than lock the browser out with 400s.
+        request.COOKIES = {
+            name: value
+            for name, value in request.COOKIES.items()
+            if NUL not in name and NUL not in value
+        }
         if has_nul(request):
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": nul_message()}, status=400)
