@@ -293,6 +293,33 @@ def test_nul_in_cookies_never_causes_a_server_error(world: World) -> None:
     assert not failures, "\n".join(failures)
 
 
+HOSTILE_HEADERS = {
+    "HTTP_ACCEPT_LANGUAGE": "x" * 3000 + ",de;q=abc,*;q=-1",
+    "HTTP_X_FORWARDED_FOR": "' OR 1=1 --, 999.999.999.999, ::ffff:zz",
+    "HTTP_X_REAL_IP": "not-an-address",
+    "HTTP_HX_REQUEST": "true",
+    "HTTP_HX_HISTORY_RESTORE_REQUEST": "true",
+    "HTTP_HX_CURRENT_URL": "javascript:alert(1)",
+    "HTTP_IF_MODIFIED_SINCE": "Mon, 99 Foo 99999 99:99:99 GMT",
+    "HTTP_IF_NONE_MATCH": '"' + "x" * 2000,
+    "HTTP_RANGE": "bytes=999999999999999999999-",
+    "HTTP_REFERER": "http://[::1",
+}
+
+
+def test_hostile_headers_never_cause_a_server_error(world: World) -> None:
+    failures = Failures()
+    for route in routes():
+        url = route.url(world.real(route))
+        for client in _clients(world, route):
+            failures.check(
+                "GET", url, client.get(url, {"q": "Koch", "tag": "9999-12-31"}, **HOSTILE_HEADERS)
+            )
+            failures.check("POST", url, client.post(url, {"termin": "x"}, **HOSTILE_HEADERS))
+        failures.check("GET", url, world.anonymous.get(url, HTTP_HOST="evil.example\x00"))
+    assert not failures, "\n".join(failures)
+
+
 def test_hostile_path_parameters_never_cause_a_server_error(world: World) -> None:
     failures = Failures()
     for route in routes():
