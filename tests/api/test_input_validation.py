@@ -197,3 +197,23 @@ def test_the_schema_documents_the_error_answers(client: Client) -> None:
     booking_in = schema["components"]["schemas"]["BookingIn"]["properties"]
     assert booking_in["email"]["format"] == "email"
     assert booking_in["language"]["enum"] == ["de", "en"]
+
+
+@pytest.mark.parametrize("body", ["[]", '"text"', "null", "42", "{}", ""])
+def test_a_body_that_is_no_object_is_a_422(client: Client, api_world: Any, body: str) -> None:
+    response = client.post(
+        bookings_url(api_world),
+        body,
+        content_type="application/json",
+        headers={"Idempotency-Key": "k"},
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith("Die Anfrage ist ungültig.")
+
+
+def test_fields_of_the_wrong_type_are_named_in_the_422(client: Client, api_world: Any) -> None:
+    response = book(client, api_world, start=[], name={"a": 1}, email=5, consent="vielleicht")
+    fields = {tuple(e["loc"][-1:]): e["message"] for e in response.json()["errors"]}
+    assert response.status_code == 422
+    assert set(fields) == {("start",), ("name",), ("email",), ("consent",)}
+    assert fields[("consent",)] == "Muss true oder false sein."
