@@ -81,7 +81,7 @@ def _task_result_title(self: DBTaskResult) -> str:
 
 # The model has no __str__: the admin's headings would read "DBTaskResult object (<uuid>)".
 # A method is no part of migrations, unlike a proxy or changed Meta options.
-DBTaskResult.__str__ = _task_result_title  # type: ignore[method-assign]
+DBTaskResult.__str__ = _task_result_title  # type: ignore[method-assign, assignment]
 
 if admin.site.is_registered(DBTaskResult):
     admin.site.unregister(DBTaskResult)

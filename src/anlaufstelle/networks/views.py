@@ -43,7 +43,7 @@ def logo(request: HttpRequest, network_slug: str) -> HttpResponse:
             data = handle.read()
     except FileNotFoundError:
         raise Http404 from None
-    response = HttpResponse(data, content_type=logo_content_type(network.logo.name))
+    response = HttpResponse(data, content_type=logo_content_type(network.logo.name or ""))
     # An SVG opened on its own is a document: even a checked one gets no scripts or loads.
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
     response["X-Content-Type-Options"] = "nosniff"
