@@ -71,7 +71,7 @@ FORM_FIELDS = [
     "name", "company", "email", "phone", "concern", "consent", "idempotency_key", "termin",
     "day", "start", "end", "purpose", "slot", "message", "aktion", "code", "post",
     "bestaetigen", "text", "contact_name", "company_name", "wz_section", "size_class",
-    "municipality", "postcode", "urgency", "share_consent", "body", "language",
+    "municipality", "postcode", "urgency", "share_consent", "body", "language", "next",
 ]  # fmt: skip
 
 # Routes left to their own test modules: the admin has its own (see test_admin_*).
