@@ -34,7 +34,6 @@ from django_scopes import scopes_disabled
 pytestmark = pytest.mark.django_db
 
 KINDS: dict[str, str] = {
-    "auth.group": "operator",
     "account.emailaddress": "operator",
     "networks.secondfactor": "operator",  # allauth's second factors, German labels
     "django_tasks_database.dbtaskresult": "operator",
@@ -150,7 +149,6 @@ def _booking_rows(personas: Any) -> dict[str, Any]:
 def make_rows(personas: Any) -> dict[str, dict[str, Any]]:
     """{model label: {"partner"|"colleague"|"other": row}}; a missing key: no such row."""
     from allauth.account.models import EmailAddress
-    from django.contrib.auth.models import Group
 
     from anlaufstelle.booking.models import (
         BookingSettings,
@@ -255,7 +253,6 @@ def make_rows(personas: Any) -> dict[str, dict[str, Any]]:
             "partner": Audience.objects.create(slug="kmu-test", label_de="KMU")
         }
         rows["ops.jobrun"] = {"partner": JobRun.objects.create(name="apply_retention")}
-        rows["auth.group"] = {"partner": Group.objects.create(name="Testgruppe")}
         rows["account.emailaddress"] = {
             "partner": EmailAddress.objects.create(
                 user=feldberg.navigator, email=feldberg.navigator.email
