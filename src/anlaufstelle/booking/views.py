@@ -234,6 +234,7 @@ def booking_move(request: HttpRequest, network_slug: str, code: str, token: str)
 
 # --- staff: the expert's calendar -------------------------------------------------------
 
+
 def visible_schedules(user: User, network: Network) -> QuerySet[Schedule]:
     """Experts see their own and their provider's schedules; coordinators and navigators all."""
     schedules = Schedule.objects.filter(network=network)
