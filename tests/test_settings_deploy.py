@@ -52,3 +52,25 @@ def test_production_settings_refuse_to_start_without_a_secret_key(tmp_path: Path
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def _settings_value(name: str, tmp_path: Path, **extra: str) -> str:
+    env = {key: os.environ[key] for key in PASSED_THROUGH if key in os.environ}
+    env.update(ANLAUFSTELLE_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="anlaufstelle.settings")
+    env.update(extra)
+    result = subprocess.run(
+        [sys.executable, "-c", f"from anlaufstelle import settings; print(settings.{name})"],
+        cwd=PROJECT_DIR / "src",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_debug_is_off_unless_asked_for_also_in_development(tmp_path: Path) -> None:
+    # The technical 404 page is English and lists every URL pattern (issue 9.15).
+    assert _settings_value("DEBUG", tmp_path) == "False"
+    assert _settings_value("DEBUG", tmp_path, DEBUG="true") == "True"

@@ -32,7 +32,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 ENVIRONMENT = os.environ.get("ANLAUFSTELLE_ENV", "development")
 PRODUCTION = ENVIRONMENT == "production"
-DEBUG = env_bool("DEBUG", default=not PRODUCTION)
+# Off unless asked for, in every mode: Django's technical pages are English and list every
+# URL pattern; visitors of the demo or a test installation get the site's German pages.
+DEBUG = env_bool("DEBUG", default=False)
 
 if PRODUCTION and not os.environ.get("SECRET_KEY"):
     raise RuntimeError("SECRET_KEY must be set when ANLAUFSTELLE_ENV=production")
@@ -188,6 +190,10 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Request bodies other than uploaded files (forms, API JSON): Django's 2.5 MiB, stated
 # here because the API answers a bigger body with 413 (tests/test_hostile_input.py).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Outside production, WhiteNoise also serves straight from the app directories, so a
+# development server with DEBUG off needs no collectstatic (production serves the
+# collected, hashed files only).
+WHITENOISE_USE_FINDERS = not PRODUCTION
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
