@@ -17,20 +17,10 @@ from anlaufstelle.booking.models import Booking, Reservation, Slot
 from anlaufstelle.networks.scoping import network_scope
 
 from .conftest import make_schedule
+from .test_api import payload
 
 PARALLEL = 20
 API = "/api/v1/booking"
-
-
-def payload(start, **kw) -> dict:
-    data = {
-        "start": start.isoformat(),
-        "name": "Anja Muster",
-        "email": "anja@example.org",
-        "consent": True,
-    }
-    data.update(kw)
-    return data
 
 
 def single_place(personas_network):

@@ -16,16 +16,8 @@ from . import outbox
 from .models import JobRun, MailDelivery, MailStatus
 
 
-@admin.register(JobRun)
-class JobRunAdmin(admin.ModelAdmin):
-    list_display = ("name", "status", "started_at", "finished_at")
-    readonly_fields = ("name", "status", "started_at", "finished_at", "output")
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return bool(request.user.is_superuser)
-
-    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return bool(request.user.is_superuser)
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the software writes; in the back office they are only read."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -37,8 +29,20 @@ class JobRunAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(JobRun)
+class JobRunAdmin(ReadOnlyAdmin):
+    list_display = ("name", "status", "started_at", "finished_at")
+    readonly_fields = ("name", "status", "started_at", "finished_at", "output")
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return bool(request.user.is_superuser)
+
+
 @admin.register(MailDelivery)
-class MailDeliveryAdmin(admin.ModelAdmin):
+class MailDeliveryAdmin(ReadOnlyAdmin):
     """Outgoing e-mails: coordinators see their network's, operators all (also staff mail).
 
     Read-only; the one action is "send again" for mails that failed or still wait.
@@ -82,15 +86,6 @@ class MailDeliveryAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return self._may_see(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
     def has_send_again_permission(self, request: HttpRequest) -> bool:
         return self._may_see(request)
