@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "anlaufstelle.booking",
     "anlaufstelle.cases",
     "anlaufstelle.ops",
+    "anlaufstelle.assistant",
 ]
 
 MIDDLEWARE = [

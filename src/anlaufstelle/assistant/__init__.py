@@ -1,0 +1,1 @@
+"""The assistant: a chat that answers from the network's own content (issue 10)."""
