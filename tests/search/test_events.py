@@ -7,12 +7,20 @@ import json
 import pytest
 from django_scopes import scopes_disabled
 
-from anlaufstelle.search import snapshots
+from anlaufstelle.search import registry, snapshots
 from anlaufstelle.search.indexing import rebuild_index
 from anlaufstelle.search.models import SearchDocument
 from anlaufstelle.search.sources import bundled_catalog_path
 
 CLICK = "/n/feldberg/suche/klick/"
+
+
+@pytest.fixture(autouse=True)
+def catalog_file_source():
+    """These tests are about the catalog file source, which only runs while no app
+    registers events (the events app does: see tests/events for its source)."""
+    with registry.unregistered("event"):
+        yield
 
 
 def event_docs() -> list[SearchDocument]:

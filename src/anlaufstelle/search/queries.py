@@ -18,6 +18,7 @@ from anlaufstelle.directory.models import Audience, OfferKind, Topic
 from anlaufstelle.networks.models import Network
 from anlaufstelle.networks.scoping import visible_network_ids
 
+from . import registry
 from .analysis import analyse, tokenize, word_terms
 from .engine import SearchOptions, SearchResult, search
 from .lexicon import fold, load_stopwords
@@ -104,7 +105,8 @@ def _labels() -> dict[str, dict[str, str]]:
         "thema": topic_labels(),
         "zielgruppe": {a.slug: a.label for a in Audience.objects.all()},
         "art": {value: str(label) for value, label in OfferKind.choices},
-        "typ": {value: str(label) for value, label in TYPE_LABELS.items()},
+        "typ": {value: str(label) for value, label in TYPE_LABELS.items()}
+        | {source.kind: str(source.label) for source in registry.sources()},
         "format": {key: str(label) for key, label in FORMAT_LABELS.items()},
         "region": region_labels(),
     }
@@ -172,8 +174,23 @@ def run_search(network: Network, query: str, selected: dict[str, list[str]]) -> 
     return page
 
 
+def type_label(kind: str) -> str:
+    """A result's type in the site's words (a registered source names its own)."""
+    source = registry.get(kind)
+    if source is not None:
+        return str(source.label)
+    return str(TYPE_LABELS.get(kind, kind))
+
+
 def result_url(network: Network, doc: SearchDocument) -> str:
     """Where a result leads on the network's site."""
+    source = registry.get(doc.kind)
+    if source is not None:
+        # A registered source links its own page; "" means the item is gone.
+        url = source.url(network, doc)
+        if url:
+            return url
+        return reverse("site:search", args=[network.slug]) + "?" + urlencode({"q": doc.title})
     try:
         if doc.kind == "offer":
             return reverse("site:offer", args=[network.slug, doc.slug])

@@ -1,7 +1,8 @@
 """What each kind of item contributes to the index: text, facets and network.
 
-Offers, providers and contacts come from the directory. Events have no model yet (a
-later issue adds the events app): until then events are read from a catalog file,
+Offers, providers and contacts come from the directory; other apps register their
+kinds in `registry` (events, Mediathek). While no app registers events, events are
+read from a catalog file,
 assigned to the network that shows their region and indexed as `event:<slug>`. Two
 rules keep fiction and undated entries out of real installations:
 
@@ -25,6 +26,8 @@ from django_scopes import scopes_disabled
 
 from anlaufstelle.directory.models import Contact, Offer, OfferKind, Provider, ProviderKind
 from anlaufstelle.networks.models import Network
+
+from . import registry
 
 EVENT_FORMATS = {
     "vor-ort": "Vor Ort",
@@ -180,8 +183,8 @@ def event_date_label(start: datetime | date) -> str:
 
 
 def catalog_event_items() -> Iterator[SourceItem]:
-    """The catalog's dated events, while no events app exists (see module docstring)."""
-    if apps.is_installed("anlaufstelle.events"):
+    """The catalog's dated events, while no app registers events (see module docstring)."""
+    if registry.is_registered("event"):
         return
     path = events_catalog_path()
     if path is None or not path.exists():
@@ -228,7 +231,8 @@ def catalog_event_items() -> Iterator[SourceItem]:
 
 
 def dated_event(ref: str) -> SourceItem | None:
-    """The indexable event behind a result's ref, or None if it may not be shown."""
+    """The catalog file's indexable event behind a result's ref, or None if it may not
+    be shown (only while no app registers events: see `registry`)."""
     return next((item for item in catalog_event_items() if item.ref == ref), None)
 
 
@@ -250,10 +254,16 @@ def all_items() -> Iterator[SourceItem]:
             if contact.provider.is_published:
                 yield contact_item(contact)
     yield from catalog_event_items()
+    with scopes_disabled():
+        yield from registry.registered_items()
 
 
 def item_for(kind: str, pk: int) -> SourceItem | None:
-    """The current indexable content of one directory row, or None if it must leave."""
+    """The current indexable content of one row, or None if it must leave."""
+    source = registry.get(kind)
+    if source is not None:
+        with scopes_disabled():
+            return source.item_for(pk)
     with scopes_disabled():
         if kind == "offer":
             offer = (

@@ -20,7 +20,7 @@ from anlaufstelle.directory.queries import site_network, topics_with_offer_count
 from anlaufstelle.directory.views import is_htmx_fragment_request
 from anlaufstelle.networks.scoping import visible_network_ids
 
-from . import queries, reasons, services, sources
+from . import queries, reasons, registry, services, sources
 from .engine import place_words, strip_words
 from .models import SearchDocument
 
@@ -78,7 +78,7 @@ def search_page(request: HttpRequest, network_slug: str) -> HttpResponse:
             "doc": doc,
             "rank": offset + i + 1,
             "url": queries.result_url(network, doc),
-            "type_label": queries.TYPE_LABELS.get(doc.kind, doc.kind),
+            "type_label": queries.type_label(doc.kind),
             "region_label": regions.get(doc.region, doc.region),
             "title": queries.highlight(doc.title, matches),
             "snippet": queries.snippet(doc, terms, matches=matches),
@@ -128,7 +128,11 @@ def result_click(request: HttpRequest, network_slug: str) -> HttpResponse:
     ).first()
     if doc is None:
         raise Http404
-    if doc.kind == "event" and sources.dated_event(ref) is None:
+    source = registry.get(doc.kind)
+    if source is not None:
+        if not source.url(network, doc):
+            raise Http404  # the registered item is gone (or not public any more)
+    elif doc.kind == "event" and sources.dated_event(ref) is None:
         # An event result from an older index (undated or bundled demo data): never
         # send the visitor to an organiser's page without the event's date.
         raise Http404
