@@ -1,17 +1,430 @@
-"""Dialogue: placeholder until the engine is filled in."""
+"""One turn of the dialogue: recognise the intent, retrieve, decide, compose.
+
+The reply's text is built from the engine's fixed sentences (texts.py) and the fields
+of the cited rows (title, provider name, the search's reason line) or of the network
+(address, opening hours, e-mail, phone). Nothing the company writes is copied into the
+text except the words the reason line shows as matching, so instructions in a message
+cannot change what is named or cited: sources are always rows the network's own search
+returned.
+"""
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from dataclasses import dataclass
 from typing import Any
 
-from anlaufstelle.networks.models import Network
+from django.utils import translation
+from django_scopes import scopes_disabled
 
-from . import Reply
+from anlaufstelle.networks.models import Network
+from anlaufstelle.networks.scoping import visible_network_ids
+from anlaufstelle.search import snapshots
+from anlaufstelle.search.answerability import Answerability, assess
+from anlaufstelle.search.engine import SearchOptions, SearchResult, search
+from anlaufstelle.search.lexicon import fold, load_stopwords
+from anlaufstelle.search.models import SearchDocument
+from anlaufstelle.search.queries import result_url, topic_labels
+from anlaufstelle.search.reasons import reason_line
+
+from . import Reply, Source, texts
+from . import intents as it
+
+# The part of a message that is read; longer messages get a request to shorten.
+MAX_CHARS = 1000
+MAX_SOURCES = 3
+# A second or third source is cited when its score reaches this share of the first's.
+MIN_RELATIVE_SCORE = 0.45
+CITED_KINDS = ("offer", "provider", "event")
+# Context kept for the next turn after a clarifying question.
+MAX_CONTEXT_CHARS = 400
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+WORD_RE = re.compile(r"[\wÄÖÜäöüß]+")
+# Words of a message that say nothing about the need itself.
+GENERIC_WORDS = frozenset(
+    fold(w)
+    for w in [
+        "frage",
+        "fragen",
+        "problem",
+        "probleme",
+        "thema",
+        "anliegen",
+        "hilfe",
+        "helfen",
+        "info",
+        "infos",
+        "information",
+        "informationen",
+        "hätte",
+        "hab",
+        "habe",
+        "bitte",
+        "eigentlich",
+        "mal",
+        "kurz",
+        "question",
+        "questions",
+        "help",
+        "problem",
+        "problems",
+        "issue",
+        "topic",
+        "something",
+    ]
+)
+NEED_RE = re.compile(
+    r"\b(gibt es|suchen|such|brauchen|brauche|wollen|will|möchten|möchte|wie|wer|wo|was|"
+    r"welche|kann|können|need|looking|want|how|who|where|what|which|can)\b",
+    re.IGNORECASE,
+)
+PRONOUN_RE = re.compile(r"\b(ich|wir|uns|unser\w*|i|we|our)\b", re.IGNORECASE)
+# Contact vocabulary removed before deciding whether a contact question names someone.
+CONTACT_WORDS = frozenset(
+    fold(w)
+    for w in [
+        "webseite",
+        "internetseite",
+        "website",
+        "homepage",
+        "webadresse",
+        "adresse",
+        "anschrift",
+        "telefon",
+        "telefonnummer",
+        "nummer",
+        "email",
+        "mail",
+        "e-mail",
+        "öffnungszeiten",
+        "sprechzeiten",
+        "geöffnet",
+        "offen",
+        "lautet",
+        "habt",
+        "ihr",
+        "euch",
+        "erreichen",
+        "kontakt",
+        "kontaktdaten",
+        "opening",
+        "hours",
+        "address",
+        "phone",
+        "number",
+        "located",
+    ]
+)
+
+
+@dataclass
+class Retrieval:
+    query: str
+    result: SearchResult
+    docs: dict[int, SearchDocument]
+    verdict: Answerability
+
+
+def clean(message: str) -> str:
+    text = unicodedata.normalize("NFC", message or "")
+    text = CONTROL_RE.sub(" ", text)
+    return " ".join(text.split())
+
+
+def _state(state: dict[str, Any] | None) -> dict[str, Any]:
+    """Only the keys the engine writes, with the right types (the state comes back from
+    the browser)."""
+    state = state if isinstance(state, dict) else {}
+    context = state.get("context")
+    turns = state.get("turns")
+    return {
+        "context": clean(context)[:MAX_CONTEXT_CHARS] if isinstance(context, str) else "",
+        "turns": turns if isinstance(turns, int) and 0 <= turns < 10_000 else 0,
+    }
+
+
+def content_words(text: str) -> list[str]:
+    stop = load_stopwords()
+    return [w for w in (fold(x) for x in WORD_RE.findall(text)) if w not in stop and len(w) > 1]
+
+
+def is_vague(text: str) -> bool:
+    """Too little to answer well: only generic words, or a short statement about the
+    company without a question or a need ("Wir haben Probleme mit dem Personal.")."""
+    words = [w for w in content_words(text) if w not in GENERIC_WORDS]
+    if not words:
+        return True
+    statement = "?" not in text and not NEED_RE.search(text) and PRONOUN_RE.search(text)
+    return bool(statement) and len(words) <= 4
+
+
+def retrieve(network: Network, query: str, intent: str = "") -> Retrieval:
+    ids = visible_network_ids(network)
+    result = search(
+        query,
+        ids,
+        own_network_id=network.pk,
+        options=SearchOptions.for_mode("hybrid"),
+        limit=30,
+    )
+    term_df, _rows = snapshots.document_frequencies(ids, result.analysis.terms)
+    verdict = assess(query, result, term_df=term_df, intent=intent)
+    with scopes_disabled():
+        docs = SearchDocument.objects.in_bulk([h.doc_id for h in result.hits])
+    return Retrieval(query, result, docs, verdict)
+
+
+def pick(retrieval: Retrieval, kinds: tuple[str, ...] = CITED_KINDS) -> list[SearchDocument]:
+    """The best rows of the wanted kinds: the first, and the next ones close to it."""
+    chosen: list[SearchDocument] = []
+    top: float | None = None
+    for hit in retrieval.result.hits:
+        doc = retrieval.docs.get(hit.doc_id)
+        if doc is None or doc.kind not in kinds:
+            continue
+        if top is None:
+            top = hit.score
+        elif hit.score < MIN_RELATIVE_SCORE * top:
+            break
+        if any(d.ref == doc.ref for d in chosen):
+            continue
+        chosen.append(doc)
+        if len(chosen) >= MAX_SOURCES:
+            break
+    return chosen
+
+
+def sources_for(network: Network, retrieval: Retrieval, docs: list[SearchDocument]) -> list[Source]:
+    hits = {h.doc_id: h for h in retrieval.result.hits}
+    labels = topic_labels()
+    with translation.override("de"):
+        return [
+            Source(
+                ref=doc.ref,
+                title=doc.title,
+                url=result_url(network, doc),
+                reason=reason_line(
+                    text=retrieval.query,
+                    doc=doc,
+                    hit=hits.get(doc.pk),
+                    topic_labels=labels,
+                    voice="company",
+                ),
+            )
+            for doc in docs
+        ]
+
+
+def listing(docs: list[SearchDocument], sources: list[Source]) -> str:
+    lines = []
+    for number, (doc, source) in enumerate(zip(docs, sources, strict=True), start=1):
+        by = f" ({doc.provider_name})" if doc.provider_name and doc.kind != "provider" else ""
+        line = f"{number}. {doc.title}{by}"
+        if source.reason:
+            line += f" – {source.reason}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def bookable_refs(docs: list[SearchDocument], network_ids: list[int]) -> list[str]:
+    from anlaufstelle.booking.queries import schedules_for_offer, schedules_for_provider
+
+    refs = []
+    with scopes_disabled():
+        for doc in docs:
+            if doc.kind == "offer":
+                schedules = schedules_for_offer(doc.slug)
+            elif doc.kind == "provider":
+                schedules = schedules_for_provider(doc.slug)
+            else:
+                continue
+            if schedules.filter(network_id__in=network_ids).exists():
+                refs.append(doc.ref)
+    return refs
+
+
+class Turn:
+    """The composition of one reply (keeps `respond` short)."""
+
+    def __init__(self, network: Network, state: dict[str, Any]) -> None:
+        self.network = network
+        self.name = network.display_name
+        self.state = state
+
+    def reply(self, intent: str, text: str, **kwargs: Any) -> Reply:
+        state = {"context": kwargs.pop("context", ""), "turns": self.state["turns"] + 1}
+        return Reply(intent=intent, text=text, state=state, **kwargs)
+
+    def greeting(self) -> Reply:
+        return self.reply(it.GREETING, texts.GREETING.format(network=self.name))
+
+    def handoff(self) -> Reply:
+        return self.reply(it.HANDOFF, texts.HANDOFF.format(network=self.name), offer_handoff=True)
+
+    def out_of_scope(self) -> Reply:
+        return self.reply(it.OUT_OF_SCOPE, texts.OUT_OF_SCOPE.format(network=self.name))
+
+    def clarify(self, text: str, retrieval: Retrieval | None) -> Reply:
+        options = list(texts.CLARIFY_DEFAULT_OPTIONS)
+        if retrieval is not None and retrieval.verdict.answerable:
+            labels = topic_labels()
+            seen: list[str] = []
+            for doc in pick(retrieval, ("offer",)) + [
+                retrieval.docs[h.doc_id]
+                for h in retrieval.result.hits[:10]
+                if h.doc_id in retrieval.docs
+            ]:
+                for slug in doc.topics or []:
+                    if slug in labels and labels[slug] not in seen:
+                        seen.append(labels[slug])
+            if len(seen) >= 2:
+                options = seen[:3]
+        joined = ", ".join(options[:-1]) + " oder " + options[-1]
+        return self.reply(
+            it.CLARIFY,
+            texts.CLARIFY.format(options=joined),
+            clarify_options=options,
+            context=text[:MAX_CONTEXT_CHARS],
+        )
+
+    def support(self, query: str, prefix: str = "") -> Reply:
+        retrieval = retrieve(self.network, query)
+        if not retrieval.verdict.answerable:
+            if not retrieval.verdict.signals.domain_words:
+                return self.out_of_scope()
+            return self.reply(
+                it.FIND_SUPPORT, texts.NO_MATCH.format(network=self.name), offer_handoff=True
+            )
+        docs = pick(retrieval)
+        sources = sources_for(self.network, retrieval, docs)
+        text = prefix + texts.SUPPORT_INTRO.format(network=self.name) + "\n"
+        text += listing(docs, sources)
+        targets = bookable_refs(docs, visible_network_ids(self.network))
+        if targets:
+            titles = [s.title for s in sources if s.ref in targets]
+            text += "\n" + texts.BOOK_SLOTS.format(titles=", ".join(titles))
+        return self.reply(it.FIND_SUPPORT, text, sources=sources, booking_targets=targets)
+
+    def book(self, query: str, prefix: str = "") -> Reply:
+        retrieval = retrieve(self.network, query)
+        if not retrieval.verdict.answerable:
+            return self.reply(
+                it.BOOK, prefix + texts.NO_MATCH.format(network=self.name), offer_handoff=True
+            )
+        docs = pick(retrieval, ("offer", "provider", "event"))
+        sources = sources_for(self.network, retrieval, docs)
+        targets = bookable_refs(docs, visible_network_ids(self.network))
+        text = prefix + texts.BOOK_INTRO + "\n" + listing(docs, sources) + "\n"
+        if targets:
+            titles = [s.title for s in sources if s.ref in targets]
+            text += texts.BOOK_SLOTS.format(titles=", ".join(titles))
+        else:
+            text += texts.BOOK_NO_SLOTS
+        return self.reply(it.BOOK, text, sources=sources, booking_targets=targets)
+
+    def events(self, query: str, prefix: str = "") -> Reply:
+        retrieval = retrieve(self.network, query)
+        events = pick(retrieval, ("event",)) if retrieval.verdict.answerable else []
+        if not events:
+            return self.reply(
+                it.EVENTS, prefix + texts.EVENTS_NONE.format(network=self.name), offer_handoff=True
+            )
+        sources = sources_for(self.network, retrieval, events)
+        text = prefix + texts.EVENTS_FOUND + "\n" + listing(events, sources)
+        return self.reply(it.EVENTS, text, sources=sources)
+
+    def contact(self, query: str, prefix: str = "") -> Reply:
+        own = {fold(w) for w in WORD_RE.findall(f"{self.network.name} {self.network.place}")}
+        named = [w for w in content_words(query) if w not in CONTACT_WORDS and w not in own]
+        if named:
+            retrieval = retrieve(self.network, query)
+            docs = pick(retrieval, ("provider",)) if retrieval.verdict.answerable else []
+            if docs:
+                return self._provider_contact(retrieval, docs[:1], prefix)
+        lines = []
+        n = self.network
+        for template, value in (
+            (texts.ADDRESS, n.address),
+            (texts.OPENING_HOURS, n.opening_hours),
+            (texts.EMAIL, n.contact_email),
+            (texts.PHONE, n.contact_phone),
+        ):
+            if value.strip():
+                lines.append(template.format(value=" ".join(value.split())))
+        if not lines:
+            return self.reply(
+                it.CONTACT,
+                prefix + texts.CONTACT_NETWORK_NONE.format(network=self.name),
+                offer_handoff=True,
+            )
+        text = prefix + texts.CONTACT_NETWORK.format(network=self.name) + "\n" + "\n".join(lines)
+        return self.reply(it.CONTACT, text)
+
+    def _provider_contact(
+        self, retrieval: Retrieval, docs: list[SearchDocument], prefix: str
+    ) -> Reply:
+        from anlaufstelle.directory.models import Provider
+
+        sources = sources_for(self.network, retrieval, docs)
+        lines = [prefix + texts.CONTACT_SOURCES]
+        with scopes_disabled():
+            providers = {
+                p.slug: p
+                for p in Provider.objects.filter(
+                    network_id__in=visible_network_ids(self.network),
+                    slug__in=[d.slug for d in docs],
+                    is_published=True,
+                )
+            }
+        for doc in docs:
+            lines.append(doc.title)
+            provider = providers.get(doc.slug)
+            if provider is None:
+                continue
+            for template, value in (
+                (texts.WEBSITE, provider.website),
+                (texts.ADDRESS, provider.address),
+                (texts.EMAIL, provider.email),
+                (texts.PHONE, provider.phone),
+            ):
+                if value.strip():
+                    lines.append(template.format(value=" ".join(value.split())))
+        targets = bookable_refs(docs, visible_network_ids(self.network))
+        return self.reply(it.CONTACT, "\n".join(lines), sources=sources, booking_targets=targets)
 
 
 def respond(
     *, network: Network, message: str, state: dict[str, Any] | None, language: str
 ) -> Reply:
-    return Reply(
-        intent="clarify", text="Der Assistent wird gerade eingerichtet.", state=dict(state or {})
-    )
+    current = _state(state)
+    turn = Turn(network, current)
+    text = clean(message)
+    if not text:
+        return turn.reply(it.CLARIFY, texts.EMPTY, context=current["context"])
+    prefix = ""
+    if len(text) > MAX_CHARS:
+        text = text[:MAX_CHARS]
+        prefix = texts.TOO_LONG + "\n"
+    body = it.strip_greeting(text)
+    if not body:
+        return turn.greeting()
+    guess = it.classify(body)
+    if guess.intent == it.HANDOFF:
+        return turn.handoff()
+    if guess.intent == it.GREETING:
+        return turn.greeting()
+    if guess.intent == it.OUT_OF_SCOPE:
+        return turn.out_of_scope()
+    # A clarification asked last turn: its context joins this answer.
+    query = f"{current['context']} {body}".strip() if current["context"] else body
+    if guess.intent == it.CONTACT:
+        return turn.contact(body, prefix)
+    if guess.intent == it.EVENTS:
+        return turn.events(query, prefix)
+    if guess.intent == it.BOOK:
+        return turn.book(query, prefix)
+    if not current["context"] and is_vague(body):
+        retrieval = retrieve(network, body)
+        return turn.clarify(body, retrieval)
+    return turn.support(query, prefix)

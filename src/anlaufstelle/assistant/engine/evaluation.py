@@ -1,0 +1,150 @@
+"""Figures of the assistant on judged conversations (shared/eval/README.md).
+
+`ungrounded_rate` counts answers that cite a row the network cannot see, name the
+title of a visible row that is not among the cited sources, or cite anything where the
+case expects no sources (greeting, out of scope, hand-over).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django_scopes import scopes_disabled
+
+from anlaufstelle.networks.models import Network
+from anlaufstelle.networks.scoping import visible_network_ids
+from anlaufstelle.search.engine import clear_query_cache
+from anlaufstelle.search.evaluation import percentile
+from anlaufstelle.search.models import SearchDocument
+
+from . import Reply, respond
+
+# Titles shorter than this are common words ("Kita"), not a claim about a row.
+MIN_TITLE_CHARS = 12
+
+
+@dataclass
+class Case:
+    id: str
+    network: str
+    turns: list[str]
+    intent: str
+    sources_any: list[str]
+    handoff: bool
+
+
+def load_cases(path: Path) -> list[Case]:
+    cases = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            expect = raw["expect"]
+            cases.append(
+                Case(
+                    id=str(raw["id"]),
+                    network=str(raw["network"]),
+                    turns=[str(t) for t in raw["turns"]],
+                    intent=str(expect["intent"]),
+                    sources_any=[str(s) for s in expect.get("sources_any", [])],
+                    handoff=bool(expect.get("handoff", False)),
+                )
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"line {number}: {exc}") from exc
+    return cases
+
+
+def ungrounded(
+    reply: Reply, visible: dict[str, tuple[str, str]], expects_sources: bool, own_name: str = ""
+) -> bool:
+    """`visible`: ref -> (title, provider name) of every row the network can see;
+    `own_name` is the network's name, which every answer may say."""
+    cited = {s.ref for s in reply.sources}
+    if cited - set(visible):
+        return True
+    if cited and not expects_sources:
+        return True
+    # A cited row's own fields (its title, its provider's name) may be named.
+    text = reply.text.replace(own_name, " ") if own_name else reply.text
+    allowed = {name for ref in cited for name in visible[ref] if name}
+    return any(
+        len(title) >= MIN_TITLE_CHARS
+        and title in text
+        # a part of a cited title ("Welcome Center" in "Welcome Center: Beratung") is cited
+        and not any(title in name for name in allowed)
+        for title, _provider in visible.values()
+    )
+
+
+def evaluate(cases: list[Case]) -> dict[str, Any]:
+    with scopes_disabled():
+        networks = {n.slug: n for n in Network.objects.all()}
+        unknown = sorted({c.network for c in cases} - set(networks))
+        if unknown:
+            raise ValueError(f"networks not in the database: {', '.join(unknown)}")
+        visible = {
+            slug: {
+                ref: (title, provider)
+                for ref, title, provider in SearchDocument.objects.filter(
+                    network_id__in=visible_network_ids(networks[slug])
+                ).values_list("ref", "title", "provider_name")
+            }
+            for slug in {c.network for c in cases}
+        }
+        if cases:  # warm-up: the model, the exemplars, the snapshots
+            respond(network=networks[cases[0].network], message=cases[0].turns[-1])
+        rows = []
+        latencies: list[float] = []
+        for case in cases:
+            clear_query_cache()
+            state: dict[str, Any] | None = None
+            reply: Reply | None = None
+            for message in case.turns:
+                start = time.perf_counter()
+                reply = respond(network=networks[case.network], message=message, state=state)
+                latencies.append((time.perf_counter() - start) * 1000)
+                state = reply.state
+            assert reply is not None
+            refs = [s.ref for s in reply.sources][:3]
+            rows.append(
+                {
+                    "id": case.id,
+                    "intent": reply.intent,
+                    "intent_ok": reply.intent == case.intent,
+                    "source_hit": bool(set(refs) & set(case.sources_any))
+                    if case.sources_any
+                    else None,
+                    "handoff_ok": reply.offer_handoff == case.handoff,
+                    "ungrounded": ungrounded(
+                        reply,
+                        visible[case.network],
+                        bool(case.sources_any),
+                        networks[case.network].display_name,
+                    ),
+                    "sources": refs,
+                }
+            )
+    return summarise(rows, latencies)
+
+
+def summarise(rows: list[dict[str, Any]], latencies: list[float]) -> dict[str, Any]:
+    n = len(rows) or 1
+    with_sources = [r for r in rows if r["source_hit"] is not None]
+    return {
+        "cases": len(rows),
+        "intent_accuracy": round(sum(r["intent_ok"] for r in rows) / n, 4),
+        "source_hit@3": round(
+            sum(r["source_hit"] for r in with_sources) / (len(with_sources) or 1), 4
+        ),
+        "handoff_accuracy": round(sum(r["handoff_ok"] for r in rows) / n, 4),
+        "ungrounded_rate": round(sum(r["ungrounded"] for r in rows) / n, 4),
+        "p50_ms": round(percentile(latencies, 50), 2) if latencies else 0.0,
+        "p95_ms": round(percentile(latencies, 95), 2) if latencies else 0.0,
+        "per_case": rows,
+    }

@@ -1,0 +1,146 @@
+"""Can the network answer this question? One judgement from several signals.
+
+Embedding similarity alone cannot tell an off-topic question from an in-domain one
+(unrelated German texts score cosine 0.76–0.81 with multilingual-e5-small, in-domain
+matches from 0.79 up), so the decision combines:
+
+- domain vocabulary: words of the query that belong to the field (companies, staff,
+  training, funding, hiring …, German and English stems, compound parts included);
+- lexical evidence after analysis: the share of the analysed query terms the visible
+  collection contains, and how many rows the lexical search matched at all;
+- the semantic score: the best cosine and its margin over the median of the candidates;
+- the intent, when the caller knows it (a request the assistant recognised as out of
+  scope is never answerable).
+
+A pure function of the query, the search's ranked result (with its scores) and the
+document frequencies of the query terms: the assistant uses it to decide whether to
+answer, the search page may use it for its "no good match" state. It does not change
+the ranking.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .engine import SearchResult
+from .lexicon import fold, load_stopwords
+
+# Folded stems of the field's words; a query word or analysed term starting with one counts.
+DOMAIN_PREFIXES = (
+    # German
+    "betrieb", "firma", "firmen", "unternehm", "mitarbeit", "beschaftig", "angestellt",
+    "personal", "belegschaft", "azubi", "auszubild", "ausbild", "lehrling", "lehrstell",
+    "praktik", "fachkraft", "fachkrafte", "bewerb", "einstell", "kundig", "forder",
+    "zuschuss", "zuschuss", "weiterbild", "fortbild", "qualifiz", "umschul", "arbeitgeb",
+    "arbeitnehm", "arbeitsplatz", "arbeitslos", "arbeitsagentur", "arbeitskraft",
+    "jobcenter", "job", "kammer", "ihk", "hwk", "berat", "anerkenn", "visum", "aufenthalt",
+    "grunder", "grundung", "existenzgr", "nachfolg", "inklusion", "behinder",
+    "schwerbehind", "gesundheitsmanag", "handwerk", "gewerb", "chef", "team", "stellenanz",
+    "recruit", "karriere", "beruf", "studium", "hochschul", "schulabg", "gefluchtet",
+    "zuwander", "integration", "fachkrafteverf", "lohn", "gehalt", "arbeitsz",
+    # English
+    "employ", "hire", "hiring", "recruit", "compan", "staff", "apprentic", "trainee",
+    "training", "subsid", "fund", "grant", "business", "employer", "worker", "skilled",
+    "workforce", "vacanc", "internship", "qualif", "advice", "counsel", "career", "refugee",
+)  # fmt: skip
+# Compound endings of the field ("Bürokraft", "Pflegekräfte", "Fachkräftesicherung").
+DOMAIN_SUFFIXES = ("kraft", "krafte", "betrieb", "betriebe", "beruf", "berufe", "forderung")
+WORD_RE = re.compile(r"[\wÄÖÜäöüß]+")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    # With a domain word: answerable on any lexical match or this cosine.
+    domain_cosine: float = 0.80
+    # Without one: the collection must know most terms, match many rows lexically and be
+    # semantically close — or the cosine alone must be high.
+    known_share: float = 0.5
+    lexical_rows: int = 10
+    plain_cosine: float = 0.83
+    strong_cosine: float = 0.87
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+
+
+@dataclass(frozen=True)
+class Signals:
+    content_words: int
+    domain_words: tuple[str, ...]
+    known_share: float
+    lexical_rows: int
+    top_cosine: float
+    cosine_margin: float
+    foreign: bool
+
+
+@dataclass(frozen=True)
+class Answerability:
+    answerable: bool
+    reason: str  # which rule decided (for the evaluation and the logs)
+    signals: Signals
+
+
+def is_domain_word(folded: str) -> bool:
+    return folded.startswith(DOMAIN_PREFIXES) or (
+        len(folded) > 8 and folded.endswith(DOMAIN_SUFFIXES)
+    )
+
+
+def signals(query: str, result: SearchResult, term_df: Mapping[str, int] | None) -> Signals:
+    stop = load_stopwords()
+    words = [fold(w) for w in WORD_RE.findall(query)]
+    content = [w for w in words if w not in stop and len(w) > 1]
+    domain = tuple(dict.fromkeys(w for w in content if is_domain_word(w)))
+    if not domain:
+        domain = tuple(dict.fromkeys(t for t in result.analysis.terms if is_domain_word(t)))
+    terms = result.analysis.terms
+    known = 0.0
+    if terms and term_df is not None:
+        known = sum(1 for t in terms if term_df.get(t, 0) > 0) / len(terms)
+    cosines = [h.cosine for h in result.hits if h.cosine is not None]
+    top = max(cosines) if cosines else 0.0
+    margin = top - statistics.median(cosines) if cosines else 0.0
+    return Signals(
+        content_words=len(content),
+        domain_words=domain,
+        known_share=round(known, 4),
+        lexical_rows=sum(1 for h in result.hits if h.lexical_rank is not None),
+        top_cosine=round(top, 4),
+        cosine_margin=round(margin, 4),
+        foreign=result.analysis.foreign,
+    )
+
+
+def assess(
+    query: str,
+    result: SearchResult,
+    *,
+    term_df: Mapping[str, int] | None = None,
+    intent: str = "",
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> Answerability:
+    """Whether the ranked `result` answers `query` (see the module docstring).
+
+    `term_df` maps the analysed query terms to the number of visible rows that contain
+    them (snapshots.document_frequencies); without it the lexical share counts as 0.
+    """
+    sig = signals(query, result, term_df)
+    if intent == "out_of_scope":
+        return Answerability(False, "intent", sig)
+    if not result.hits or sig.content_words == 0:
+        return Answerability(False, "empty", sig)
+    if sig.domain_words and (sig.lexical_rows > 0 or sig.top_cosine >= thresholds.domain_cosine):
+        return Answerability(True, "domain", sig)
+    if sig.top_cosine >= thresholds.strong_cosine:
+        return Answerability(True, "semantic", sig)
+    if (
+        sig.known_share >= thresholds.known_share
+        and sig.lexical_rows >= thresholds.lexical_rows
+        and sig.top_cosine >= thresholds.plain_cosine
+    ):
+        return Answerability(True, "lexical", sig)
+    return Answerability(False, "weak", sig)
