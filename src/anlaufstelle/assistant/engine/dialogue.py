@@ -176,7 +176,10 @@ def retrieve(network: Network, query: str, intent: str = "") -> Retrieval:
 
 
 def pick(retrieval: Retrieval, kinds: tuple[str, ...] = CITED_KINDS) -> list[SearchDocument]:
-    """The best rows of the wanted kinds: the first, and the next ones close to it."""
+    """The best rows of the wanted kinds: the first, and the next ones close to it.
+
+    (Preferring rows of different providers was measured and did not help: docs.)
+    """
     chosen: list[SearchDocument] = []
     top: float | None = None
     for hit in retrieval.result.hits:
@@ -187,9 +190,8 @@ def pick(retrieval: Retrieval, kinds: tuple[str, ...] = CITED_KINDS) -> list[Sea
             top = hit.score
         elif hit.score < MIN_RELATIVE_SCORE * top:
             break
-        if any(d.ref == doc.ref for d in chosen):
-            continue
-        chosen.append(doc)
+        if all(d.ref != doc.ref for d in chosen):
+            chosen.append(doc)
         if len(chosen) >= MAX_SOURCES:
             break
     return chosen
