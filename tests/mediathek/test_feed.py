@@ -1,0 +1,94 @@
+"""The podcast feed: RSS 2.0 with the iTunes and Podcasting 2.0 tags podcast apps require.
+
+feedparser is not among the dependencies yet, so the structure is checked with
+xml.etree: every element and attribute an app needs, in the right namespace.
+"""
+
+from __future__ import annotations
+
+from email.utils import parsedate_to_datetime
+from xml.etree import ElementTree as ET
+
+from django.core.files.base import ContentFile
+from django.test import Client
+from django_scopes import scopes_disabled
+
+from anlaufstelle.mediathek.demo_files import solid_png
+from anlaufstelle.mediathek.models import Image, Podcast
+
+from .conftest import make_episode
+
+ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
+PODCAST = "{https://podcastindex.org/namespace/1.0}"
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def fetch() -> ET.Element:
+    response = Client().get("/n/feldberg/mediathek/podcast.xml")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/rss+xml; charset=utf-8"
+    return ET.fromstring(response.content)  # noqa: S314 (our own feed)
+
+
+def test_the_feed_has_every_required_channel_and_item_field(personas, episode):
+    network = personas.feldberg.network
+    with scopes_disabled():
+        image = Image(network=network, title="Cover", alt_text="Logo des Podcasts")
+        image.file = ContentFile(solid_png(1400), name="c.png")
+        image.full_clean()
+        image.save()
+        Podcast.objects.create(
+            network=network, title="Werkraum-Podcast", description="Über Fachkräfte.",
+            author="Werkraum Feldberg", owner_email="podcast@feldberg.example", artwork=image,
+        )  # fmt: skip
+    make_episode(network, slug="entwurf", is_published=False, transcript="")
+    make_episode(personas.stuttgart.network, slug="stuttgart")
+    rss = fetch()
+    assert rss.tag == "rss" and rss.get("version") == "2.0"
+    channel = rss.find("channel")
+    for tag in ("title", "link", "description", "language"):
+        assert channel.findtext(tag), tag
+    assert channel.findtext("title") == "Werkraum-Podcast"
+    assert channel.find(f"{ATOM}link").get("rel") == "self"
+    assert channel.find(f"{ITUNES}image").get("href") == f"http://testserver{image.src()}"
+    assert channel.find(f"{ITUNES}category").get("text") == "Business"
+    assert channel.findtext(f"{ITUNES}explicit") == "false"
+    assert channel.findtext(f"{ITUNES}author") == "Werkraum Feldberg"
+    assert channel.find(f"{ITUNES}owner").findtext(f"{ITUNES}email") == "podcast@feldberg.example"
+    items = channel.findall("item")
+    assert len(items) == 1  # no draft, nothing of Stuttgart
+    item = items[0]
+    assert item.findtext("title") == episode.title
+    guid = item.find("guid")
+    assert guid.text == f"urn:uuid:{episode.guid}" and guid.get("isPermaLink") == "false"
+    assert parsedate_to_datetime(item.findtext("pubDate")) == episode.published_at.replace(
+        microsecond=0
+    )
+    enclosure = item.find("enclosure")
+    audio_url = f"http://testserver/n/feldberg/mediathek/podcast/{episode.slug}/audio"
+    assert enclosure.attrib == {
+        "url": audio_url,
+        "length": str(episode.audio_size),
+        "type": "audio/wav",
+    }
+    assert item.findtext(f"{ITUNES}duration") == str(episode.duration_seconds) == "3"
+    transcript = item.find(f"{PODCAST}transcript")
+    assert transcript.get("url").endswith(f"/podcast/{episode.slug}/transkript.txt")
+    assert transcript.get("type") == "text/plain"
+    # The enclosure answers as the feed says: same length and type, seekable.
+    audio = Client().get(audio_url.removeprefix("http://testserver"), HTTP_RANGE="bytes=0-1")
+    assert audio.status_code == 206
+    assert audio["Content-Range"].endswith(f"/{episode.audio_size}")
+    assert audio["Content-Type"] == "audio/wav"
+
+
+def test_the_feed_of_a_network_without_podcast_settings_is_still_valid(personas, episode):
+    channel = fetch().find("channel")
+    assert channel.findtext("title") == "Werkraum Feldberg – Podcast"
+    assert len(channel.findall("item")) == 1
+
+
+def test_text_with_markup_is_escaped_in_the_feed(personas):
+    make_episode(personas.feldberg.network, slug="x", title="<script>&amp; ]]>")
+    item = fetch().find("channel").find("item")
+    assert item.findtext("title") == "<script>&amp; ]]>"
