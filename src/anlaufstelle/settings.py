@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "anlaufstelle.cases",
     "anlaufstelle.ops",
     "anlaufstelle.assistant",
+    "anlaufstelle.mediathek",
 ]
 
 MIDDLEWARE = [

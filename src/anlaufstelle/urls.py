@@ -17,6 +17,7 @@ site_patterns: list[URLPattern | URLResolver] = [
     path("seite/<slug:kind>/", page_views.legal_page, name="legal"),
     path("termine/", include("anlaufstelle.booking.urls")),
     path("anliegen/", include("anlaufstelle.cases.urls")),
+    path("mediathek/", include("anlaufstelle.mediathek.urls")),
     path("branding.css", network_views.branding_css, name="branding_css"),
     path("logo", network_views.logo, name="logo"),
 ]
