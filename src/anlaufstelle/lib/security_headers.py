@@ -10,24 +10,40 @@ icons and the TOTP QR code.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 
 from django.http import HttpRequest, HttpResponse
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+# Origins one response may frame (see allow_frame_source); other pages frame only 'self'.
+FRAME_SOURCES_ATTRIBUTE = "csp_frame_sources"
+
+POLICY_PARTS = [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+]
+CONTENT_SECURITY_POLICY = "; ".join(POLICY_PARTS)
+
+
+def allow_frame_source(response: HttpResponse, origin: str) -> None:
+    """Let this one response frame `origin` (e.g. a video platform after the visitor's click).
+
+    `origin` must be a plain `https://host[:port]` (the caller checks it); every other
+    response keeps the strict policy.
+    """
+    if not _ORIGIN.fullmatch(origin):
+        raise ValueError(f"not a plain https origin: {origin!r}")
+    sources = getattr(response, FRAME_SOURCES_ATTRIBUTE, [])
+    setattr(response, FRAME_SOURCES_ATTRIBUTE, [*sources, origin])
+
 
 # Powerful browser features the site never uses; a script cannot ask for them either.
 PERMISSIONS_POLICY = ", ".join(
@@ -47,6 +63,39 @@ PERMISSIONS_POLICY = ", ".join(
 )
 
 
+# Where a view leaves the origins that may frame its response (see allow_framing).
+FRAME_ANCESTORS_ATTR = "frame_ancestors"
+_ORIGIN = re.compile(r"https://[a-z0-9.-]+(:[0-9]{1,5})?")
+
+
+def allow_framing(response: HttpResponse, origins: Iterable[str]) -> HttpResponse:
+    """Let pages of `origins` (https origins, validated on save) frame this one response.
+
+    Used by the assistant's embedded page only; every other response keeps
+    `frame-ancestors 'none'` and X-Frame-Options DENY. An origin that is not a plain
+    https origin is dropped here too, so a bad value can never widen the policy.
+    """
+    allowed = [o for o in origins if _ORIGIN.fullmatch(o)]
+    if allowed:
+        setattr(response, FRAME_ANCESTORS_ATTR, tuple(allowed))
+        # Django's XFrameOptionsMiddleware skips responses marked like this.
+        response.xframe_options_exempt = True  # type: ignore[attr-defined]
+    return response
+
+
+def policy_for(response: HttpResponse) -> str:
+    origins = getattr(response, FRAME_ANCESTORS_ATTR, None)
+    sources = getattr(response, FRAME_SOURCES_ATTRIBUTE, None)
+    if not origins and not sources:
+        return CONTENT_SECURITY_POLICY
+    policy = CONTENT_SECURITY_POLICY
+    if origins:
+        policy = policy.replace("frame-ancestors 'none'", "frame-ancestors " + " ".join(origins))
+    if sources:
+        policy += "; frame-src 'self' " + " ".join(sources)
+    return policy
+
+
 class SecurityHeadersMiddleware:
     """Adds the two policies unless a view has set its own."""
 
@@ -55,6 +104,6 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Content-Security-Policy", policy_for(response))
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
