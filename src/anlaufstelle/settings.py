@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "anlaufstelle.ops",
     "anlaufstelle.assistant",
     "anlaufstelle.mediathek",
+    "anlaufstelle.events",
 ]
 
 MIDDLEWARE = [
@@ -245,6 +246,7 @@ ANLAUFSTELLE_RATE_LIMITS = {
     "booking": os.environ.get("RATE_LIMIT_BOOKING", "10/m,50/h"),
     "reservation": os.environ.get("RATE_LIMIT_RESERVATION", "10/m,50/h"),
     "api_write": os.environ.get("RATE_LIMIT_API_WRITE", "30/m,300/h"),
+    "event_registration": os.environ.get("RATE_LIMIT_EVENT_REGISTRATION", "10/m,50/h"),
 }
 
 # The cache holds the throttling counters (sign-ins, public forms), nothing that must last.

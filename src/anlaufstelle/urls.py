@@ -18,6 +18,7 @@ site_patterns: list[URLPattern | URLResolver] = [
     path("termine/", include("anlaufstelle.booking.urls")),
     path("anliegen/", include("anlaufstelle.cases.urls")),
     path("mediathek/", include("anlaufstelle.mediathek.urls")),
+    path("veranstaltungen/", include("anlaufstelle.events.urls")),
     path("branding.css", network_views.branding_css, name="branding_css"),
     path("logo", network_views.logo, name="logo"),
 ]

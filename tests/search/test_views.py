@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from anlaufstelle.search import snapshots
+from anlaufstelle.search import registry, snapshots
 from anlaufstelle.search.indexing import rebuild_index
 from anlaufstelle.search.models import SearchDocument, SearchQueryLog
 from anlaufstelle.search.queries import result_url
@@ -229,11 +229,15 @@ def test_results_link_to_their_pages(search_world, settings):
     doc = SearchDocument(network=net, ref="x", slug="lotsin", provider_slug="werkraum")
     doc.kind = "contact"
     assert result_url(net, doc) == "/n/feldberg/anlaufstellen/werkraum/#kontakt-lotsin"
-    doc.kind = "event"
-    assert result_url(net, doc) == "/n/feldberg/anlaufstellen/werkraum/"
     doc.kind = "provider"
     assert result_url(net, doc) == "/n/feldberg/anlaufstellen/lotsin/"
-    doc.kind, doc.provider_slug, doc.title = "event", "", "Tag & Nacht"
+    # Catalog file events (only while no app registers the kind "event"): the organiser.
+    with registry.unregistered("event"):
+        doc.kind = "event"
+        assert result_url(net, doc) == "/n/feldberg/anlaufstellen/werkraum/"
+        doc.kind, doc.provider_slug, doc.title = "event", "", "Tag & Nacht"
+        assert result_url(net, doc) == "/n/feldberg/suche/?q=Tag+%26+Nacht"
+    # A registered source's item that is gone: a search for its title.
     assert result_url(net, doc) == "/n/feldberg/suche/?q=Tag+%26+Nacht"
 
 

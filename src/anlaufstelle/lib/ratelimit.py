@@ -36,6 +36,7 @@ SITE_GROUPS = {
     "site:cases:submit": "concern",
     "site:booking:book": "booking",
     "site:booking:resource": "reservation",
+    "site:events:register": "event_registration",
 }
 API_PREFIX = "/api/"
 API_GROUP = "api_write"

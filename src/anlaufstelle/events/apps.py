@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class EventsConfig(AppConfig):
+    name = "anlaufstelle.events"
+    label = "events"
+    verbose_name = _("Events")
+
+    def ready(self) -> None:
+        from anlaufstelle.search import registry
+
+        from . import search_source
+        from .models import Event
+
+        registry.register_source(
+            "event",
+            items=search_source.all_items,
+            item_for=search_source.item_for,
+            url=search_source.result_url,
+            label=pgettext_lazy("search result type", "Event"),
+        )
+        registry.watch(Event, "event", m2m=[Event.topics.through])

@@ -1,0 +1,72 @@
+"""Forms of the events pages; they validate input, services do the writing."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import ANSWER_MAX_LENGTH, Event, EventFormat
+
+INPUT = {"class": "kern-form-input__input"}
+SELECT = {"class": "kern-form-input__select"}
+
+
+class RegistrationForm(forms.Form):
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=200,
+        widget=forms.TextInput(INPUT | {"autocomplete": "name"}),
+    )
+    company = forms.CharField(
+        label=_("Company (optional)"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(INPUT | {"autocomplete": "organization"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mail"), widget=forms.EmailInput(INPUT | {"autocomplete": "email"})
+    )
+    consent = forms.BooleanField(
+        label=_("I agree that my details are processed to organise this event."),
+        error_messages={"required": _("Please agree to the processing of your data.")},
+        widget=forms.CheckboxInput({"class": "kern-form-check__checkbox"}),
+    )
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
+
+    def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
+        self.questions = event.question_list()
+        for index, question in enumerate(self.questions):
+            self.fields[f"frage_{index}"] = forms.CharField(
+                label=question,
+                required=False,
+                max_length=ANSWER_MAX_LENGTH,
+                widget=forms.Textarea(INPUT | {"rows": 2}),
+                error_messages={
+                    "max_length": _("An answer may be at most %(limit_value)d characters long.")
+                },
+            )
+        order = ["name", "company", "email"]
+        order += [f"frage_{i}" for i in range(len(self.questions))]
+        self.order_fields([*order, "consent"])
+
+    def answers(self) -> dict[str, str]:
+        return {q: self.cleaned_data.get(f"frage_{i}", "") for i, q in enumerate(self.questions)}
+
+
+class EventFilterForm(forms.Form):
+    thema = forms.SlugField(required=False, max_length=80)
+    format = forms.ChoiceField(required=False, choices=[("", ""), *EventFormat.choices])
+    anbieter = forms.SlugField(required=False, max_length=120)
+
+
+class MessageForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=150, widget=forms.TextInput(INPUT))
+    body = forms.CharField(
+        label=_("Message"), max_length=5000, widget=forms.Textarea(INPUT | {"rows": 8})
+    )

@@ -1,0 +1,210 @@
+"""Events of a network (Veranstaltungen), their series and the registrations for them."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from anlaufstelle.lib.codes import new_code
+from anlaufstelle.networks.scoping import TenantModel
+
+BERLIN = ZoneInfo("Europe/Berlin")
+# An answer to an organiser's question; longer input is refused, never cut.
+ANSWER_MAX_LENGTH = 500
+
+
+class EventFormat(models.TextChoices):
+    ON_SITE = "vor_ort", _("On site")
+    ONLINE = "online", _("Online")
+    HYBRID = "hybrid", _("Hybrid")
+
+
+class EventStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class EventSeries(TenantModel):
+    """A recurring format ("jeden ersten Mittwoch"): its occurrences are Event rows."""
+
+    title = models.CharField(_("title"), max_length=200)
+    rule = models.CharField(
+        _("recurrence"), max_length=200, help_text=_("e.g. every first Wednesday")
+    )
+    weekday = models.PositiveSmallIntegerField(_("weekday (0 = Monday)"))
+    # 1..4: the n-th weekday of the month; 5 means "the last".
+    week_of_month = models.PositiveSmallIntegerField(_("week of the month"))
+    start_time = models.TimeField(_("start time"))
+    duration_minutes = models.PositiveIntegerField(_("duration in minutes"), default=60)
+
+    class Meta:
+        verbose_name = _("event series")
+        verbose_name_plural = _("event series")
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.rule})"
+
+    def day_in(self, year: int, month: int) -> date:
+        days = [
+            d
+            for d in calendar.Calendar().itermonthdates(year, month)
+            if d.month == month and d.weekday() == self.weekday
+        ]
+        return days[-1] if self.week_of_month >= 5 else days[self.week_of_month - 1]
+
+    def occurrences(self, after: date, count: int) -> list[tuple[datetime, datetime]]:
+        """The next `count` (start, end) after `after`, aware in Berlin time."""
+        found: list[tuple[datetime, datetime]] = []
+        year, month = after.year, after.month
+        while len(found) < count:
+            day = self.day_in(year, month)
+            if day > after:
+                start = datetime.combine(day, self.start_time, tzinfo=BERLIN)
+                found.append((start, start + timedelta(minutes=self.duration_minutes)))
+            month += 1
+            if month > 12:
+                year, month = year + 1, 1
+        return found
+
+
+class Event(TenantModel):
+    slug = models.SlugField(max_length=160)
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.CharField(_("summary"), max_length=400, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    topics = models.ManyToManyField(
+        "directory.Topic", verbose_name=_("topics"), blank=True, related_name="events"
+    )
+    provider = models.ForeignKey(
+        "directory.Provider",
+        verbose_name=_("organiser"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
+    format = models.CharField(
+        _("format"), max_length=10, choices=EventFormat.choices, default=EventFormat.ON_SITE
+    )
+    starts_at = models.DateTimeField(_("starts at"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    online_url = models.URLField(_("online link"), blank=True)
+    capacity = models.PositiveIntegerField(_("places"), default=30)
+    waiting_list = models.BooleanField(_("waiting list when full"), default=True)
+    accessibility = models.TextField(_("accessibility"), blank=True)
+    agenda = models.TextField(_("agenda"), blank=True)
+    speakers = models.TextField(_("speakers"), blank=True)
+    # Organiser's extra questions: one per line, each answered in up to 500 characters.
+    questions = models.TextField(_("questions for registrants"), blank=True)
+    registration_open = models.BooleanField(_("registration open"), default=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=EventStatus.choices, default=EventStatus.DRAFT
+    )
+    series = models.ForeignKey(
+        EventSeries,
+        verbose_name=_("series"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
+    catalog_id = models.CharField(max_length=120, blank=True)
+    # Kept in step by the services under the event's row lock; the constraint is the
+    # last line of defence against overbooking.
+    confirmed_count = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["starts_at", "title"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        constraints = [
+            models.UniqueConstraint(fields=["network", "slug"], name="event_slug_per_network"),
+            models.CheckConstraint(
+                condition=Q(confirmed_count__lte=F("capacity")), name="event_not_overbooked"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        # Online events get a room from the network's video pattern, as bookings do.
+        if self.is_online and not self.online_url and self.network_id:
+            from anlaufstelle.booking.video import new_video_url
+
+            self.online_url = new_video_url(self.network)
+        super().save(*args, **kwargs)
+
+    @property
+    def places_left(self) -> int:
+        return max(self.capacity - self.confirmed_count, 0)
+
+    @property
+    def is_online(self) -> bool:
+        return self.format in (EventFormat.ONLINE, EventFormat.HYBRID)
+
+    def question_list(self) -> list[str]:
+        return [q.strip() for q in self.questions.splitlines() if q.strip()][:10]
+
+    def is_past(self, now: datetime) -> bool:
+        return self.starts_at is None or self.starts_at <= now
+
+    def default_end(self) -> datetime | None:
+        if self.ends_at:
+            return self.ends_at
+        return self.starts_at + timedelta(hours=2) if self.starts_at else None
+
+
+def new_registration_code() -> str:
+    return new_code(10)
+
+
+class RegistrationStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed")
+    WAITING = "waiting", _("Waiting list")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Registration(TenantModel):
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="registrations")
+    code = models.CharField(
+        max_length=16, unique=True, default=new_registration_code, editable=False
+    )
+    status = models.CharField(_("status"), max_length=12, choices=RegistrationStatus.choices)
+    name = models.CharField(_("name"), max_length=200)
+    company = models.CharField(_("company"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"))
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    consent_at = models.DateTimeField(_("consent given"))
+    language = models.CharField(max_length=8, default="de")
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    token_version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["network", "idempotency_key"], name="registration_key_per_network"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+# The day-before reminder goes out from this local time on (daily job).
+REMINDER_TIME = time(8, 0)

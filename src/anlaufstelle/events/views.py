@@ -1,0 +1,274 @@
+"""Public event pages, the registration flow and the organisers' pages."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from anlaufstelle.directory.models import Provider, Topic
+from anlaufstelle.directory.queries import site_network
+from anlaufstelle.networks.guards import staff_member, staff_view
+
+from . import ical, queries, services, tokens
+from .forms import EventFilterForm, MessageForm, RegistrationForm
+from .models import Event, Registration, RegistrationStatus
+
+# -- public pages ------------------------------------------------------------------
+
+
+def event_list(request: HttpRequest, network_slug: str) -> HttpResponse:
+    network = site_network(request)
+    events = queries.upcoming(network)
+    form = EventFilterForm(request.GET)
+    chosen = form.cleaned_data if form.is_valid() else {}
+    if chosen.get("thema"):
+        events = events.filter(topics__slug=chosen["thema"])
+    if chosen.get("format"):
+        events = events.filter(format=chosen["format"])
+    if chosen.get("anbieter"):
+        events = events.filter(provider__slug=chosen["anbieter"])
+    all_upcoming = queries.upcoming(network)
+    context = {
+        "events": list(events.distinct()),
+        "chosen": chosen,
+        "topics": Topic.objects.filter(events__in=all_upcoming).distinct(),
+        "providers": Provider.objects.filter(events__in=all_upcoming).distinct(),
+        "formats": Event._meta.get_field("format").choices,
+    }
+    return render(request, "events/list.html", context)
+
+
+def _event_url(request: HttpRequest, event: Event) -> str:
+    return request.build_absolute_uri(
+        reverse("site:events:detail", args=[event.network.slug, event.slug])
+    )
+
+
+def event_detail(request: HttpRequest, network_slug: str, slug: str) -> HttpResponse:
+    network = site_network(request)
+    event = queries.public_event_or_404(network, slug)
+    now = timezone.now()
+    context = {
+        "event": event,
+        "json_ld": queries.json_ld(event, _event_url(request, event)),
+        "problem": services.registration_problem(event, now),
+        "full": event.places_left == 0,
+    }
+    return render(request, "events/detail.html", context)
+
+
+def register(request: HttpRequest, network_slug: str, slug: str) -> HttpResponse:
+    network = site_network(request)
+    event = queries.public_event_or_404(network, slug)
+    error = services.registration_problem(event, timezone.now())
+    if error is None and event.places_left == 0 and not event.waiting_list:
+        error = _("This event is fully booked.")
+    status = 200
+    if request.method == "POST":
+        form = RegistrationForm(request.POST, event=event)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                registration = services.register(
+                    event=event,
+                    name=data["name"],
+                    company=data["company"],
+                    email=data["email"],
+                    answers=form.answers(),
+                    consent=data["consent"],
+                    idempotency_key=data["idempotency_key"],
+                    language=get_language() or "de",
+                )
+            except services.RegistrationError as exc:
+                error = exc.message
+                status = 409
+            else:
+                return redirect(registration_url(registration, "view"))
+        else:
+            status = 400
+    else:
+        form = RegistrationForm(event=event)
+    return render(
+        request,
+        "events/register.html",
+        {"event": event, "form": form, "error": error},
+        status=status,
+    )
+
+
+def registration_url(registration: Registration, purpose: str) -> str:
+    return reverse(
+        f"site:events:{purpose}",
+        kwargs={
+            "network_slug": registration.network.slug,
+            "code": registration.code,
+            "token": tokens.make_token(registration, purpose),
+        },
+    )
+
+
+def _from_link(request: HttpRequest, code: str, token: str, purpose: str) -> Registration:
+    network = site_network(request)
+    registration = (
+        Registration.objects.select_related("event__provider", "network")
+        .filter(network=network, code=code[:16])
+        .first()
+    )
+    if registration is None:
+        raise Http404
+    try:
+        tokens.check_token(registration, token, purpose)
+    except tokens.InvalidLink as exc:
+        raise Http404 from exc
+    return registration
+
+
+def registration_view(
+    request: HttpRequest, network_slug: str, code: str, token: str
+) -> HttpResponse:
+    registration = _from_link(request, code, token, "view")
+    response = render(
+        request,
+        "events/confirmation.html",
+        {
+            "registration": registration,
+            "event": registration.event,
+            "cancel_url": registration_url(registration, "cancel"),
+        },
+    )
+    add_never_cache_headers(response)  # personal data behind a secret link
+    return response
+
+
+def registration_cancel(
+    request: HttpRequest, network_slug: str, code: str, token: str
+) -> HttpResponse:
+    registration = _from_link(request, code, token, "cancel")
+    done = False
+    error = None
+    if registration.status == RegistrationStatus.CANCELLED:
+        done = True
+    elif request.method == "POST":
+        try:
+            services.cancel_registration(registration=registration)
+        except services.RegistrationError as exc:
+            error = exc.message
+        else:
+            done = True
+    response = render(
+        request,
+        "events/cancel.html",
+        {"registration": registration, "event": registration.event, "done": done, "error": error},
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+def feed(request: HttpRequest, network_slug: str) -> HttpResponse:
+    """The network's public events as iCalendar (no online links: those are personal)."""
+    network = site_network(request)
+    events = [(e, _event_url(request, e)) for e in queries.public_events(network)]
+    body = ical.feed_ics(events, name=f"{network.display_name}: Veranstaltungen")
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="veranstaltungen.ics"'
+    return response
+
+
+# -- organisers --------------------------------------------------------------------
+
+
+@staff_view()
+def manage(request: HttpRequest, network_slug: str) -> HttpResponse:
+    network = site_network(request)
+    events = queries.manageable_events(network, staff_member(request)).order_by("-starts_at")
+    return render(request, "events/manage/index.html", {"events": events})
+
+
+@staff_view()
+def manage_event(request: HttpRequest, network_slug: str, slug: str) -> HttpResponse:
+    network = site_network(request)
+    event = queries.manageable_event_or_404(network, staff_member(request), slug)
+    registrations = Registration.objects.filter(event=event).order_by("status", "created_at")
+    return render(
+        request,
+        "events/manage/event.html",
+        {"event": event, "registrations": registrations, "message_form": MessageForm()},
+    )
+
+
+CSV_HEADER = ["Code", "Status", "Name", "Firma", "E-Mail", "Angemeldet am"]
+
+
+def _cell(value: str) -> str:
+    """No spreadsheet formula from a registrant's input (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@staff_view()
+def export_csv(request: HttpRequest, network_slug: str, slug: str) -> HttpResponse:
+    network = site_network(request)
+    event = queries.manageable_event_or_404(network, staff_member(request), slug)
+    questions = event.question_list()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="anmeldungen-{event.slug}.csv"'
+    response.write("\ufeff")  # spreadsheet programs read UTF-8 with a BOM
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(CSV_HEADER + questions)
+    for r in Registration.objects.filter(event=event).order_by("created_at"):
+        created = timezone.localtime(r.created_at).strftime("%d.%m.%Y %H:%M")
+        row = [r.code, r.get_status_display(), r.name, r.company, r.email, created]
+        row += [str(r.answers.get(q, "")) for q in questions]
+        writer.writerow([_cell(str(v)) for v in row])
+    return response
+
+
+@staff_view()
+def checkin(request: HttpRequest, network_slug: str, slug: str) -> HttpResponse:
+    network = site_network(request)
+    event = queries.manageable_event_or_404(network, staff_member(request), slug)
+    confirmed = Registration.objects.filter(
+        event=event, status=RegistrationStatus.CONFIRMED
+    ).order_by("name")
+    return render(
+        request, "events/manage/checkin.html", {"event": event, "registrations": confirmed}
+    )
+
+
+@staff_view()
+@require_POST
+def close(request: HttpRequest, network_slug: str, slug: str) -> HttpResponse:
+    network = site_network(request)
+    event = queries.manageable_event_or_404(network, staff_member(request), slug)
+    services.close_registration(event)
+    messages.success(request, _("Registration is closed."))
+    return redirect("site:events:manage_event", network.slug, event.slug)
+
+
+@staff_view()
+@require_POST
+def message(request: HttpRequest, network_slug: str, slug: str) -> HttpResponse:
+    network = site_network(request)
+    event = queries.manageable_event_or_404(network, staff_member(request), slug)
+    form = MessageForm(request.POST)
+    if not form.is_valid():
+        registrations = Registration.objects.filter(event=event)
+        return render(
+            request,
+            "events/manage/event.html",
+            {"event": event, "registrations": registrations, "message_form": form},
+            status=400,
+        )
+    count = services.message_registrants(
+        event, subject=form.cleaned_data["subject"], body=form.cleaned_data["body"]
+    )
+    messages.success(request, _("Message sent to %(count)d registrants.") % {"count": count})
+    return redirect("site:events:manage_event", network.slug, event.slug)
