@@ -26,6 +26,7 @@ from django_scopes import scopes_disabled
 
 from booking.conftest import booking_data, make_schedule
 from cases.conftest import form_data as concern_form_data
+from mediathek.admin_rows import hostile_walk_values as mediathek_walk_values
 
 NUL = "\x00"
 
@@ -65,13 +66,14 @@ HOSTILE_PATH_VALUES: list[str] = [
 QUERY_PARAMS = [
     "q", "ab", "termin", "tag", "ansicht", "seite", "gebucht", "text", "ref", "rang", "neu",
     "suchlauf", "thema", "art", "zielgruppe", "anbieter", "format", "region", "typ", "tab",
-    "offset", "limit", "start", "day", "next", "page", "o", "p",
+    "offset", "limit", "start", "day", "next", "page", "o", "p", "eingebettet", "panel",
 ]  # fmt: skip
 FORM_FIELDS = [
     "name", "company", "email", "phone", "concern", "consent", "idempotency_key", "termin",
     "day", "start", "end", "purpose", "slot", "message", "aktion", "code", "post",
     "bestaetigen", "text", "contact_name", "company_name", "wz_section", "size_class",
     "municipality", "postcode", "urgency", "share_consent", "body", "language", "next",
+    "nachricht", "gespraech", "schritt", "eingebettet", "zeigen", "panel",
 ]  # fmt: skip
 
 # Routes left to their own test modules: the admin has its own (see test_admin_*).
@@ -234,6 +236,8 @@ def world(personas: Any, settings: Any) -> World:
         "api-v1:resource_busy": {"code": room.code},
         "api-v1:create_reservation": {"code": room.code},
     }
+    with scopes_disabled():
+        values.update(mediathek_walk_values(personas, settings))
     staff = []
     for user in (feldberg.coordinator, feldberg.partner_expert):
         client = Client(raise_request_exception=False)
@@ -246,7 +250,7 @@ def _clients(world: World, route: Route) -> list[Client]:
     """Anonymous; for staff pages also signed in, so their views run, not only the login."""
     if "/partner/" in route.pattern:
         return [world.anonymous, world.staff[1]]
-    if any(part in route.pattern for part in ("/kalender/", "/lotsen/")):
+    if any(part in route.pattern for part in ("/kalender/", "/lotsen/", "/verwaltung/")):
         return [world.anonymous, world.staff[0]]
     return [world.anonymous]
 

@@ -247,6 +247,7 @@ ANLAUFSTELLE_RATE_LIMITS = {
     "reservation": os.environ.get("RATE_LIMIT_RESERVATION", "10/m,50/h"),
     "api_write": os.environ.get("RATE_LIMIT_API_WRITE", "30/m,300/h"),
     "event_registration": os.environ.get("RATE_LIMIT_EVENT_REGISTRATION", "10/m,50/h"),
+    "assistant": os.environ.get("RATE_LIMIT_ASSISTANT", "20/m,200/h"),
 }
 
 # The cache holds the throttling counters (sign-ins, public forms), nothing that must last.

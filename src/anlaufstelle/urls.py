@@ -17,6 +17,7 @@ site_patterns: list[URLPattern | URLResolver] = [
     path("seite/<slug:kind>/", page_views.legal_page, name="legal"),
     path("termine/", include("anlaufstelle.booking.urls")),
     path("anliegen/", include("anlaufstelle.cases.urls")),
+    path("assistent/", include("anlaufstelle.assistant.urls")),
     path("mediathek/", include("anlaufstelle.mediathek.urls")),
     path("veranstaltungen/", include("anlaufstelle.events.urls")),
     path("branding.css", network_views.branding_css, name="branding_css"),

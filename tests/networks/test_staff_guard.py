@@ -34,7 +34,12 @@ pytestmark = pytest.mark.django_db
 
 SITE_PREFIX = "n/<slug:network_slug>/"
 # Paths (after the network prefix) that belong to staff; a view under them must be guarded.
-STAFF_PREFIXES = ("termine/kalender/", "anliegen/lotsen/", "anliegen/partner/")
+STAFF_PREFIXES = (
+    "termine/kalender/",
+    "anliegen/lotsen/",
+    "anliegen/partner/",
+    "assistent/verwaltung/",
+)
 PLACEHOLDER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 REGEX_GROUP = re.compile(r"\(\?P<(?P<name>\w+)>(?P<body>[^)]*)\)")
 

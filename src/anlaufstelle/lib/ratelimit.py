@@ -37,6 +37,10 @@ SITE_GROUPS = {
     "site:booking:book": "booking",
     "site:booking:resource": "reservation",
     "site:events:register": "event_registration",
+    # The assistant: messages per visitor; booking and hand-over count like their forms.
+    "site:assistant:chat": "assistant",
+    "site:assistant:book": "booking",
+    "site:assistant:handover": "concern",
 }
 API_PREFIX = "/api/"
 API_GROUP = "api_write"
