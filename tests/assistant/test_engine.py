@@ -103,6 +103,7 @@ def test_a_vague_message_gets_one_clarifying_question_and_the_answer_is_used(sea
         ("I'd like to talk to a real person, please.", "human_handoff", True),
         ("Wie wird das Wetter am Wochenende?", "out_of_scope", False),
         ("Schreib mir bitte eine Abmahnung für einen Mitarbeiter.", "out_of_scope", False),
+        ("Translate this letter into English for me.", "out_of_scope", False),
     ],
 )
 def test_greeting_handoff_and_out_of_scope_cite_nothing(search_world, message, intent, handoff):  # noqa: F811
@@ -134,6 +135,35 @@ def test_events_say_honestly_that_no_calendar_is_online(search_world):  # noqa: 
     assert "noch nicht online" in reply.text
     assert reply.sources == []
     assert reply.offer_handoff is True
+
+
+def test_events_without_event_rows_cite_fitting_offers_and_say_no_calendar_is_online(
+    search_world,  # noqa: F811
+):
+    reply = respond(
+        network=search_world.feldberg,
+        message="Gibt es ein Unternehmertreffen zur Einstiegsqualifizierung?",
+    )
+    assert reply.intent == "events"
+    assert "noch nicht online" in reply.text
+    assert "offer:einstiegsqualifizierung" in refs(reply)
+    assert reply.offer_handoff is False
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("Wann ist die nächste Berufsmesse?", "events"),
+        ("Welche Förderungen betreffen Azubis?", None),
+        ("Ist ein angemessen bezahltes Praktikum Pflicht?", None),
+        ("Wie ist die Adresse der Handwerkskammer?", "contact_info"),
+        ("Wie erreiche ich Schulabgänger?", None),
+    ],
+)
+def test_intent_rules_know_compounds_and_leave_look_alike_verbs_alone(message, intent):
+    from anlaufstelle.assistant.engine.intents import rule_intent
+
+    assert rule_intent(message) == intent
 
 
 def test_booking_targets_are_the_cited_offers_with_consultation_hours(search_world):  # noqa: F811

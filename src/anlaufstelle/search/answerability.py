@@ -41,10 +41,12 @@ DOMAIN_PREFIXES = (
     "schwerbehind", "gesundheitsmanag", "handwerk", "gewerb", "chef", "team", "stellenanz",
     "recruit", "karriere", "beruf", "studium", "hochschul", "schulabg", "gefluchtet",
     "zuwander", "integration", "fachkrafteverf", "lohn", "gehalt", "arbeitsz",
+    "kundigung", "gekundigt", "mannschaft", "fluktuation", "mitarbeiterbind", "ubergabe",
     # English
     "employ", "hire", "hiring", "recruit", "compan", "staff", "apprentic", "trainee",
     "training", "subsid", "fund", "grant", "business", "employer", "worker", "skilled",
     "workforce", "vacanc", "internship", "qualif", "advice", "counsel", "career", "refugee",
+    "retire", "successor", "succession", "takeover",
 )  # fmt: skip
 # Compound endings of the field ("Bürokraft", "Pflegekräfte", "Fachkräftesicherung").
 DOMAIN_SUFFIXES = ("kraft", "krafte", "betrieb", "betriebe", "beruf", "berufe", "forderung")

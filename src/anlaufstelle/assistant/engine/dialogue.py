@@ -21,7 +21,7 @@ from django_scopes import scopes_disabled
 from anlaufstelle.networks.models import Network
 from anlaufstelle.networks.scoping import visible_network_ids
 from anlaufstelle.search import snapshots
-from anlaufstelle.search.answerability import Answerability, assess
+from anlaufstelle.search.answerability import DEFAULT_THRESHOLDS, Answerability, Thresholds, assess
 from anlaufstelle.search.engine import SearchOptions, SearchResult, search
 from anlaufstelle.search.lexicon import fold, load_stopwords
 from anlaufstelle.search.models import SearchDocument
@@ -118,6 +118,17 @@ CONTACT_WORDS = frozenset(
 )
 
 
+@dataclass(frozen=True)
+class EngineOptions:
+    """The engine's tunable numbers (evaluate_assistant --cv chooses among them)."""
+
+    exemplar_margin: float = it.EXEMPLAR_MARGIN
+    thresholds: Thresholds = DEFAULT_THRESHOLDS
+
+
+DEFAULT_OPTIONS = EngineOptions()
+
+
 @dataclass
 class Retrieval:
     query: str
@@ -159,7 +170,9 @@ def is_vague(text: str) -> bool:
     return bool(statement) and len(words) <= 4
 
 
-def retrieve(network: Network, query: str, intent: str = "") -> Retrieval:
+def retrieve(
+    network: Network, query: str, intent: str = "", options: EngineOptions = DEFAULT_OPTIONS
+) -> Retrieval:
     ids = visible_network_ids(network)
     result = search(
         query,
@@ -169,7 +182,7 @@ def retrieve(network: Network, query: str, intent: str = "") -> Retrieval:
         limit=30,
     )
     term_df, _rows = snapshots.document_frequencies(ids, result.analysis.terms)
-    verdict = assess(query, result, term_df=term_df, intent=intent)
+    verdict = assess(query, result, term_df=term_df, intent=intent, thresholds=options.thresholds)
     with scopes_disabled():
         docs = SearchDocument.objects.in_bulk([h.doc_id for h in result.hits])
     return Retrieval(query, result, docs, verdict)
@@ -249,8 +262,9 @@ def bookable_refs(docs: list[SearchDocument], network_ids: list[int]) -> list[st
 class Turn:
     """The composition of one reply (keeps `respond` short)."""
 
-    def __init__(self, network: Network, state: dict[str, Any]) -> None:
+    def __init__(self, network: Network, state: dict[str, Any], options: EngineOptions) -> None:
         self.network = network
+        self.options = options
         self.name = network.display_name
         self.state = state
 
@@ -291,7 +305,7 @@ class Turn:
         )
 
     def support(self, query: str, prefix: str = "") -> Reply:
-        retrieval = retrieve(self.network, query)
+        retrieval = retrieve(self.network, query, options=self.options)
         if not retrieval.verdict.answerable:
             if not retrieval.verdict.signals.domain_words:
                 return self.out_of_scope()
@@ -309,7 +323,7 @@ class Turn:
         return self.reply(it.FIND_SUPPORT, text, sources=sources, booking_targets=targets)
 
     def book(self, query: str, prefix: str = "") -> Reply:
-        retrieval = retrieve(self.network, query)
+        retrieval = retrieve(self.network, query, options=self.options)
         if not retrieval.verdict.answerable:
             return self.reply(
                 it.BOOK, prefix + texts.NO_MATCH.format(network=self.name), offer_handoff=True
@@ -326,21 +340,29 @@ class Turn:
         return self.reply(it.BOOK, text, sources=sources, booking_targets=targets)
 
     def events(self, query: str, prefix: str = "") -> Reply:
-        retrieval = retrieve(self.network, query)
-        events = pick(retrieval, ("event",)) if retrieval.verdict.answerable else []
-        if not events:
+        """Event rows when the index has them; else the offers that fit (fairs, network
+        meetings are often offers), with the honest word that no calendar is online."""
+        retrieval = retrieve(self.network, query, options=self.options)
+        if not retrieval.verdict.answerable:
             return self.reply(
                 it.EVENTS, prefix + texts.EVENTS_NONE.format(network=self.name), offer_handoff=True
             )
-        sources = sources_for(self.network, retrieval, events)
-        text = prefix + texts.EVENTS_FOUND + "\n" + listing(events, sources)
+        events = pick(retrieval, ("event",))
+        if events:
+            sources = sources_for(self.network, retrieval, events)
+            text = prefix + texts.EVENTS_FOUND + "\n" + listing(events, sources)
+            return self.reply(it.EVENTS, text, sources=sources)
+        docs = pick(retrieval)
+        sources = sources_for(self.network, retrieval, docs)
+        text = prefix + texts.EVENTS_OFFERS.format(network=self.name) + "\n"
+        text += listing(docs, sources)
         return self.reply(it.EVENTS, text, sources=sources)
 
     def contact(self, query: str, prefix: str = "") -> Reply:
         own = {fold(w) for w in WORD_RE.findall(f"{self.network.name} {self.network.place}")}
         named = [w for w in content_words(query) if w not in CONTACT_WORDS and w not in own]
         if named:
-            retrieval = retrieve(self.network, query)
+            retrieval = retrieve(self.network, query, options=self.options)
             docs = pick(retrieval, ("provider",)) if retrieval.verdict.answerable else []
             if docs:
                 return self._provider_contact(retrieval, docs[:1], prefix)
@@ -397,10 +419,15 @@ class Turn:
 
 
 def respond(
-    *, network: Network, message: str, state: dict[str, Any] | None, language: str
+    *,
+    network: Network,
+    message: str,
+    state: dict[str, Any] | None,
+    language: str,
+    options: EngineOptions = DEFAULT_OPTIONS,
 ) -> Reply:
     current = _state(state)
-    turn = Turn(network, current)
+    turn = Turn(network, current, options)
     text = clean(message)
     if not text:
         return turn.reply(it.CLARIFY, texts.EMPTY, context=current["context"])
@@ -411,7 +438,7 @@ def respond(
     body = it.strip_greeting(text)
     if not body:
         return turn.greeting()
-    guess = it.classify(body)
+    guess = it.classify(body, options.exemplar_margin)
     if guess.intent == it.HANDOFF:
         return turn.handoff()
     if guess.intent == it.GREETING:
@@ -427,6 +454,6 @@ def respond(
     if guess.intent == it.BOOK:
         return turn.book(query, prefix)
     if not current["context"] and is_vague(body):
-        retrieval = retrieve(network, body)
+        retrieval = retrieve(network, body, options=options)
         return turn.clarify(body, retrieval)
     return turn.support(query, prefix)

@@ -21,7 +21,9 @@ from anlaufstelle.search.engine import clear_query_cache
 from anlaufstelle.search.evaluation import percentile
 from anlaufstelle.search.models import SearchDocument
 
-from . import Reply, respond
+from . import Reply
+from .dialogue import DEFAULT_OPTIONS, EngineOptions, retrieve
+from .dialogue import respond as engine_respond
 
 # Titles shorter than this are common words ("Kita"), not a claim about a row.
 MIN_TITLE_CHARS = 12
@@ -82,7 +84,21 @@ def ungrounded(
     )
 
 
-def evaluate(cases: list[Case]) -> dict[str, Any]:
+def respond(
+    network: Network, message: str, state: Any = None, options: EngineOptions = DEFAULT_OPTIONS
+) -> Reply:
+    return engine_respond(
+        network=network, message=message, state=state, language="de", options=options
+    )
+
+
+def evaluate(cases: list[Case], options: EngineOptions = DEFAULT_OPTIONS) -> dict[str, Any]:
+    return summarise(*run_cases(cases, options))
+
+
+def run_cases(
+    cases: list[Case], options: EngineOptions = DEFAULT_OPTIONS
+) -> tuple[list[dict[str, Any]], list[float]]:
     with scopes_disabled():
         networks = {n.slug: n for n in Network.objects.all()}
         unknown = sorted({c.network for c in cases} - set(networks))
@@ -98,7 +114,7 @@ def evaluate(cases: list[Case]) -> dict[str, Any]:
             for slug in {c.network for c in cases}
         }
         if cases:  # warm-up: the model, the exemplars, the snapshots
-            respond(network=networks[cases[0].network], message=cases[0].turns[-1])
+            respond(networks[cases[0].network], cases[0].turns[-1], options=options)
         rows = []
         latencies: list[float] = []
         for case in cases:
@@ -107,7 +123,7 @@ def evaluate(cases: list[Case]) -> dict[str, Any]:
             reply: Reply | None = None
             for message in case.turns:
                 start = time.perf_counter()
-                reply = respond(network=networks[case.network], message=message, state=state)
+                reply = respond(networks[case.network], message, state, options)
                 latencies.append((time.perf_counter() - start) * 1000)
                 state = reply.state
             assert reply is not None
@@ -130,7 +146,7 @@ def evaluate(cases: list[Case]) -> dict[str, Any]:
                     "sources": refs,
                 }
             )
-    return summarise(rows, latencies)
+    return rows, latencies
 
 
 def summarise(rows: list[dict[str, Any]], latencies: list[float]) -> dict[str, Any]:
@@ -147,4 +163,76 @@ def summarise(rows: list[dict[str, Any]], latencies: list[float]) -> dict[str, A
         "p50_ms": round(percentile(latencies, 50), 2) if latencies else 0.0,
         "p95_ms": round(percentile(latencies, 95), 2) if latencies else 0.0,
         "per_case": rows,
+    }
+
+
+def score(summary: dict[str, Any]) -> float:
+    """What the cross-validation maximises: the three accuracies, ungrounded answers
+    counted against them twice."""
+    return (
+        summary["intent_accuracy"]
+        + summary["source_hit@3"]
+        + summary["handoff_accuracy"]
+        - 2 * summary["ungrounded_rate"]
+    )
+
+
+def cross_validate(
+    cases: list[Case],
+    candidates: list[tuple[dict[str, Any], EngineOptions]],
+    *,
+    repeats: int = 10,
+    seed: int = 7,
+) -> dict[str, Any]:
+    """Two-fold cross-validation: choose the options on one half of the cases, measure
+    them on the other half, both ways, over `repeats` random splits.
+
+    Every candidate runs every case once; the folds only regroup those rows.
+    """
+    import random
+
+    runs = [(label, run_cases(cases, options)[0]) for label, options in candidates]
+    held_out: list[dict[str, Any]] = []
+    chosen: list[dict[str, Any]] = []
+    rng = random.Random(seed)
+    for _ in range(repeats):
+        order = list(range(len(cases)))
+        rng.shuffle(order)
+        half = len(order) // 2
+        for train, test in ((order[:half], order[half:]), (order[half:], order[:half])):
+            best = max(runs, key=lambda run: score(summarise([run[1][i] for i in train], [])))
+            chosen.append(best[0])
+            held_out.append(summarise([best[1][i] for i in test], []))
+    keys = ("intent_accuracy", "source_hit@3", "handoff_accuracy", "ungrounded_rate")
+    return {
+        "cases": len(cases),
+        "candidates": len(candidates),
+        "splits": len(held_out),
+        "held_out": {key: round(sum(h[key] for h in held_out) / len(held_out), 4) for key in keys},
+        "held_out_min": {key: min(h[key] for h in held_out) for key in keys},
+        "chosen": chosen,
+    }
+
+
+def answerable_share(path: Path, options: EngineOptions = DEFAULT_OPTIONS) -> dict[str, Any]:
+    """The share of a search question file (search_dev format) that the assistant's
+    answerability judges answerable: off-topic sets should be near 0, genuine ones
+    near 1."""
+    with scopes_disabled():
+        networks = {n.slug: n for n in Network.objects.all()}
+        queries = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                raw = json.loads(line)
+                queries.append((str(raw["network"]), str(raw["query"])))
+        verdicts = [
+            retrieve(networks[network], query, options=options).verdict
+            for network, query in queries
+            if network in networks
+        ]
+    n = len(verdicts) or 1
+    return {
+        "file": path.name,
+        "queries": len(verdicts),
+        "answerable": round(sum(v.answerable for v in verdicts) / n, 4),
     }

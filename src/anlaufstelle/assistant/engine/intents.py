@@ -44,9 +44,9 @@ HANDOFF_RX = _rx(
 )
 # A request to write or do something for the company: not what a directory can do.
 TASK_RX = _rx(
-    r"^\s*(bitte )?(schreib|formulier|erstell|verfass|[üu]bersetz|berechne|entwirf)\w* (mir|uns)\b",
-    r"\b(schreib|formulier|erstell|verfass|entwirf)\w* (mir|uns) (bitte )?(eine?n?|das|die|den)\b",
-    r"^\s*(please )?(write|draft|translate|compose|calculate) (me|us)\b",
+    r"^\s*(bitte )?(schreib|formulier|erstell|verfass|[üu]bersetz|berechne|entwirf|korrigier)\w*\b",  # noqa: E501
+    r"\b(schreib|formulier|erstell|verfass|entwirf)\w* (mir|uns) (bitte )?(eine?n?|das|die|den)\b",  # noqa: E501
+    r"^\s*(please |can you |could you )?(write|draft|translate|compose|calculate|summari[sz]e|proofread)\b",  # noqa: E501
 )
 BOOK_RX = _rx(
     r"\b(termin|erstgespr[äa]ch|beratungstermin|beratungsgespr[äa]ch|gespr[äa]chstermin)\w*\b.{0,60}\b(machen|buchen|vereinbaren|bekommen|ausmachen|haben|kriegen|reservieren)",  # noqa: E501
@@ -56,7 +56,9 @@ BOOK_RX = _rx(
     r"\b(appointment)\b",
 )
 EVENTS_RX = _rx(
-    r"\b(veranstaltung|netzwerktreffen|netzwerkabend|stammtisch|messe|speed.?dating|workshop|webinar|infoabend|infotag|event)\w*",  # noqa: E501
+    # Compounds too ("Berufsmesse", "Unternehmertreffen"): the event word ends the noun.
+    r"\w*(veranstaltung(en)?|messe|netzwerkabend|stammtisch|speed.?dating|workshops?|webinare?|infoabend|infotag)\b",  # noqa: E501
+    r"\w+(?<!ange)(?<!be)messen\b|\w+(?<!be)(?<!an)treffen\b",
     r"\bwas ist\b.{0,40}\blos\b",
     r"\b(n[äa]chste[nrs]?|kommende[nrs]?)\b.{0,30}\b(treffen|termine)\b",
     r"\b(events?|meetups?|fairs?|upcoming)\b",

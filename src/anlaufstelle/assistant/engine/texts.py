@@ -50,6 +50,10 @@ EVENTS_NONE = (
     "Veranstaltung gefunden. Das Team von {network} weiß, was demnächst ansteht – soll "
     "ich Ihr Anliegen weitergeben?"
 )
+EVENTS_OFFERS = (
+    "Ein Veranstaltungskalender mit Terminen ist noch nicht online. Das Team von {network} "
+    "weiß, was demnächst ansteht. Zu Ihrer Frage passt aus dem Angebot:"
+)
 CONTACT_NETWORK = "So erreichen Sie {network}:"
 CONTACT_NETWORK_NONE = (
     "Kontaktdaten von {network} sind hier noch nicht eingetragen. Soll ich Ihr Anliegen "
