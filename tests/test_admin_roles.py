@@ -31,6 +31,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from mediathek.admin_rows import KINDS as MEDIATHEK_KINDS
+from mediathek.admin_rows import mediathek_rows
+
 pytestmark = pytest.mark.django_db
 
 KINDS: dict[str, str] = {
@@ -58,6 +61,7 @@ KINDS: dict[str, str] = {
     "cases.networkcasesettings": "network",
     "ops.jobrun": "operator",
     "ops.maildelivery": "coordinator",
+    **MEDIATHEK_KINDS,
     "assistant.assistantsettings": "network",
     "assistant.conversation": "editors",
 }
@@ -191,6 +195,7 @@ def make_rows(personas: Any) -> dict[str, dict[str, Any]]:
             ),
         )
         rows.update(_booking_rows(personas))
+        rows.update(mediathek_rows(personas))
         resources = {
             which: Resource.objects.create(
                 network=net.network, name=f"Raum {which}", kind=ResourceKind.MEETING_ROOM

@@ -26,6 +26,7 @@ from django_scopes import scopes_disabled
 
 from booking.conftest import booking_data, make_schedule
 from cases.conftest import form_data as concern_form_data
+from mediathek.admin_rows import hostile_walk_values as mediathek_walk_values
 
 NUL = "\x00"
 
@@ -235,6 +236,8 @@ def world(personas: Any, settings: Any) -> World:
         "api-v1:resource_busy": {"code": room.code},
         "api-v1:create_reservation": {"code": room.code},
     }
+    with scopes_disabled():
+        values.update(mediathek_walk_values(personas, settings))
     staff = []
     for user in (feldberg.coordinator, feldberg.partner_expert):
         client = Client(raise_request_exception=False)
