@@ -31,6 +31,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from events.admin_rows import KINDS as EVENTS_KINDS
+from events.admin_rows import events_rows
 from mediathek.admin_rows import KINDS as MEDIATHEK_KINDS
 from mediathek.admin_rows import mediathek_rows
 
@@ -61,6 +63,7 @@ KINDS: dict[str, str] = {
     "cases.networkcasesettings": "network",
     "ops.jobrun": "operator",
     "ops.maildelivery": "coordinator",
+    **EVENTS_KINDS,
     **MEDIATHEK_KINDS,
     "assistant.assistantsettings": "network",
     "assistant.conversation": "editors",
@@ -195,6 +198,7 @@ def make_rows(personas: Any) -> dict[str, dict[str, Any]]:
             ),
         )
         rows.update(_booking_rows(personas))
+        rows.update(events_rows(personas))
         rows.update(mediathek_rows(personas))
         resources = {
             which: Resource.objects.create(

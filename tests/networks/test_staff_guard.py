@@ -39,6 +39,7 @@ STAFF_PREFIXES = (
     "anliegen/lotsen/",
     "anliegen/partner/",
     "assistent/verwaltung/",
+    "veranstaltungen/verwaltung/",
 )
 PLACEHOLDER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 REGEX_GROUP = re.compile(r"\(\?P<(?P<name>\w+)>(?P<body>[^)]*)\)")

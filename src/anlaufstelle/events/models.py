@@ -42,6 +42,23 @@ class EventSeries(TenantModel):
     week_of_month = models.PositiveSmallIntegerField(_("week of the month"))
     start_time = models.TimeField(_("start time"))
     duration_minutes = models.PositiveIntegerField(_("duration in minutes"), default=60)
+    # What every occurrence copies.
+    summary = models.CharField(_("summary"), max_length=400, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    provider = models.ForeignKey(
+        "directory.Provider",
+        verbose_name=_("organiser"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="event_series",
+    )
+    format = models.CharField(
+        _("format"), max_length=10, choices=EventFormat.choices, default=EventFormat.ON_SITE
+    )
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    capacity = models.PositiveIntegerField(_("places"), default=20)
 
     class Meta:
         verbose_name = _("event series")

@@ -9,14 +9,22 @@ serialises writers instead of row locks.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from .models import ANSWER_MAX_LENGTH, Event, EventStatus, Registration, RegistrationStatus
+from .models import (
+    ANSWER_MAX_LENGTH,
+    Event,
+    EventSeries,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+)
 
 log = logging.getLogger(__name__)
 
@@ -213,3 +221,34 @@ def message_registrants(event: Event, *, subject: str, body: str) -> int:
     for registration in recipients:
         emails.send_message(registration, subject=subject, body=body)
     return len(recipients)
+
+
+def create_occurrences(
+    series: EventSeries, *, count: int = 6, after: date | None = None
+) -> list[Event]:
+    """The series' next `count` dates as published events (existing dates are kept)."""
+    after = after or timezone.localdate()
+    created: list[Event] = []
+    for starts_at, ends_at in series.occurrences(after, count):
+        slug = f"{slugify(series.title)[:140]}-{starts_at:%Y-%m-%d}"
+        event, made = Event.objects.with_scopes_disabled().get_or_create(
+            network_id=series.network_id,
+            slug=slug,
+            defaults={
+                "series": series,
+                "title": series.title,
+                "summary": series.summary,
+                "description": series.description,
+                "provider": series.provider,
+                "format": series.format,
+                "place": series.place,
+                "address": series.address,
+                "capacity": series.capacity,
+                "starts_at": starts_at,
+                "ends_at": ends_at,
+                "status": EventStatus.PUBLISHED,
+            },
+        )
+        if made:
+            created.append(event)
+    return created

@@ -96,6 +96,8 @@ JOBS: tuple[Job, ...] = (
     # Navigators read their reminders of untouched concerns when they start work; the
     # command skips the network's public holidays itself (working days per Bundesland).
     PeriodicJob("case_reminders", "send_case_reminders", time(7, 30), weekdays=WORKDAYS),
+    # Registrants of tomorrow's events get their reminder (with the online link).
+    PeriodicJob("event_reminders", "send_event_reminders", time(8, 0)),
 )
 
 

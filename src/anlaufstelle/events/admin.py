@@ -1,0 +1,81 @@
+"""Back office of the events: tenant-scoped; partner experts manage their provider's events.
+
+Coordinators and navigators manage every event and series of their network; a partner
+expert sees, adds and edits only the events of the provider they work for (the provider
+is set for them). Registrations are handled on the organisers' pages
+(/n/<slug>/veranstaltungen/verwaltung/), not here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from anlaufstelle.networks.admin_base import NetworkScopedAdmin, staff_user
+from anlaufstelle.networks.models import Role
+
+from . import services
+from .models import Event, EventSeries
+
+
+@admin.register(Event)
+class EventAdmin(NetworkScopedAdmin):
+    editor_roles = (Role.COORDINATOR, Role.NAVIGATOR, Role.PARTNER_EXPERT)
+    list_display = ("title", "starts_at", "format", "status", "provider", "confirmed_count")
+    list_filter = ("status", "format")
+    search_fields = ("title",)
+    prepopulated_fields = {"slug": ("title",)}  # noqa: RUF012
+    filter_horizontal = ("topics",)
+    readonly_fields = ("confirmed_count",)
+
+    def _only_own(self, request: HttpRequest) -> bool:
+        return not request.user.is_superuser and staff_user(request).role == Role.PARTNER_EXPERT
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request).select_related("provider")
+        if self._only_own(request):
+            provider_id = staff_user(request).provider_id
+            queryset = queryset.filter(provider_id=provider_id) if provider_id else queryset.none()
+        return queryset
+
+    def get_exclude(self, request: HttpRequest, obj: Model | None = None) -> Any:
+        exclude = tuple(super().get_exclude(request, obj) or ())
+        return (*exclude, "provider") if self._only_own(request) else exclude
+
+    def _owns(self, request: HttpRequest, obj: Model | None) -> bool:
+        if not super()._owns(request, obj):
+            return False
+        if obj is not None and self._only_own(request):
+            provider_id = staff_user(request).provider_id
+            return provider_id is not None and getattr(obj, "provider_id", None) == provider_id
+        return True
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        if self._only_own(request) and staff_user(request).provider_id is None:
+            return False
+        return super().has_add_permission(request)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if self._only_own(request):
+            obj.provider_id = staff_user(request).provider_id
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(EventSeries)
+class EventSeriesAdmin(NetworkScopedAdmin):
+    list_display = ("title", "rule", "provider")
+    search_fields = ("title",)
+    actions = ("make_occurrences",)
+
+    @admin.action(description=_("Create the next six dates"))
+    def make_occurrences(self, request: HttpRequest, queryset: QuerySet[EventSeries]) -> None:
+        created = sum(len(services.create_occurrences(series)) for series in queryset)
+        self.message_user(
+            request,
+            _("Dates created: %(count)d") % {"count": created},
+            messages.SUCCESS,
+        )

@@ -1,0 +1,132 @@
+"""The catalog's events (`catalog.json` → `events`) as Event rows.
+
+Each catalog event goes to the network that shows its region (`bund`: the nationwide
+pool) and is matched again on a later run by its catalog id, so an import can be
+repeated. A catalog event without a start date cannot be registered for and must not
+show up undated: it is imported as a **draft**, and the report says so. The demo gives
+the bundled events (fictional, undated) dates in the coming weeks instead (`dates`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from django.db import transaction
+from django.utils.text import slugify
+from django_scopes import scopes_disabled
+
+from anlaufstelle.directory.models import Offer, Provider
+from anlaufstelle.networks.models import Network
+
+from .models import BERLIN, Event, EventFormat, EventStatus
+
+FORMATS = {
+    "vor-ort": EventFormat.ON_SITE,
+    "online": EventFormat.ONLINE,
+    "hybrid": EventFormat.HYBRID,
+}
+
+
+@dataclass
+class EventImportReport:
+    created: int = 0
+    updated: int = 0
+    drafts: list[str] = field(default_factory=list)  # titles imported as drafts (no date)
+    skipped: list[str] = field(default_factory=list)  # no network for the region
+
+    def lines(self) -> list[str]:
+        out = [f"Veranstaltungen: {self.created} neu, {self.updated} geändert."]
+        if self.drafts:
+            out.append(
+                f"{len(self.drafts)} Veranstaltung(en) ohne Datum als Entwurf importiert "
+                "(nicht öffentlich, keine Anmeldung): bitte Datum eintragen und veröffentlichen."
+            )
+            out += [f"  Entwurf: {title}" for title in self.drafts]
+        out += [f"  Übersprungen (keine passende Region): {t}" for t in self.skipped]
+        return out
+
+
+def _start(value: object) -> datetime | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=BERLIN)
+
+
+def demo_dates(index: int, now: datetime) -> datetime:
+    """The demo's date of the index-th undated event: spread over the coming weeks."""
+    day = now.astimezone(BERLIN).date() + timedelta(days=5 + 3 * index)
+    hour = 10 if index % 2 == 0 else 16
+    return datetime(day.year, day.month, day.day, hour, tzinfo=BERLIN)
+
+
+def import_events(
+    data: dict[str, object],
+    *,
+    dates: Callable[[int], datetime] | None = None,
+) -> EventImportReport:
+    """Create or update an Event per catalog event (see module docstring)."""
+    report = EventImportReport()
+    with scopes_disabled(), transaction.atomic():
+        networks = {n.region: n for n in Network.objects.exclude(region="")}
+        for network in Network.objects.filter(is_nationwide=True):
+            networks["bund"] = network
+        for index, raw in enumerate(data.get("events", []) or []):
+            if not isinstance(raw, dict) or not raw.get("id"):
+                continue
+            network = networks.get(str(raw.get("region", "")))
+            title = str(raw.get("title_de", raw["id"]))[:200]
+            if network is None:
+                report.skipped.append(title)
+                continue
+            start = _start(raw.get("start"))
+            if start is None and dates is not None:
+                start = dates(index)
+            provider = (
+                Provider.objects.filter(network=network, slug=raw.get("anlaufstelle")).first()
+                or Provider.objects.filter(slug=raw.get("anlaufstelle")).first()
+            )
+            fields = {
+                "title": title,
+                "summary": str(raw.get("description_de", ""))[:400],
+                "description": str(raw.get("description_de", "")),
+                "provider": provider,
+                "format": FORMATS.get(str(raw.get("format", "")), EventFormat.ON_SITE),
+                "starts_at": start,
+                "ends_at": start + timedelta(hours=2) if start else None,
+                "place": provider.name if provider and raw.get("format") != "online" else "",
+            }
+            event = Event.objects.filter(network=network, catalog_id=raw["id"]).first()
+            if event is None:
+                slug = slugify(str(raw["id"]).removeprefix("ev-"))[:160]
+                event = Event(network=network, catalog_id=raw["id"], slug=slug)
+                event.status = EventStatus.PUBLISHED if start else EventStatus.DRAFT
+                report.created += 1
+            else:
+                report.updated += 1
+                if start is None:
+                    event.status = EventStatus.DRAFT
+            for name, value in fields.items():
+                setattr(event, name, value)
+            event.save()
+            related = raw.get("related_angebote") or []
+            topics = {
+                t
+                for offer in Offer.objects.filter(slug__in=related).prefetch_related("topics")
+                for t in offer.topics.all()
+            }
+            event.topics.set(topics)
+            if start is None:
+                report.drafts.append(title)
+    return report
+
+
+def import_file(path: Path, **kwargs: object) -> EventImportReport:
+    return import_events(json.loads(path.read_text(encoding="utf-8")), **kwargs)

@@ -1,0 +1,86 @@
+"""The catalog's events as rows: undated ones become drafts; the demo dates them; series."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, time
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from anlaufstelle.events import services
+from anlaufstelle.events.catalog import import_events
+from anlaufstelle.events.models import Event, EventSeries, EventStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def catalog(**extra) -> dict:
+    base = {
+        "id": "ev-sprechtag",
+        "title_de": "Sprechtag Ausbildung",
+        "anlaufstelle": "x",
+        "format": "online",
+        "region": "mv-seenplatte",
+        "description_de": "Fachleute beraten.",
+    }
+    return {"events": [base | extra]}
+
+
+def test_a_catalog_event_without_a_date_is_imported_as_a_draft_with_a_message(personas):
+    report = import_events(catalog())
+    with scopes_disabled():
+        [event] = Event.objects.all()
+    assert event.status == EventStatus.DRAFT and event.starts_at is None
+    assert event.network == personas.feldberg.network
+    assert report.drafts == ["Sprechtag Ausbildung"]
+    assert any("ohne Datum als Entwurf" in line for line in report.lines())
+
+
+def test_a_dated_catalog_event_is_published_and_a_second_run_updates_it(personas):
+    import_events(catalog(start="2027-01-14T10:00:00"))
+    report = import_events(catalog(start="2027-01-14T10:00:00", title_de="Neuer Titel"))
+    with scopes_disabled():
+        [event] = Event.objects.all()
+    assert (report.created, report.updated) == (0, 1)
+    assert event.status == EventStatus.PUBLISHED and event.title == "Neuer Titel"
+    assert event.starts_at.isoformat() == "2027-01-14T09:00:00+00:00"
+    assert event.online_url  # online: a room from the video pattern
+
+
+def test_the_demo_gives_all_18_catalog_events_dates_in_the_coming_weeks(demo_catalog, capsys):
+    call_command("load_events_demo")
+    call_command("load_events_demo")  # again: nothing doubles
+    with scopes_disabled():
+        catalog_events = Event.objects.exclude(catalog_id="")
+        assert catalog_events.count() == 18
+        assert not catalog_events.filter(status=EventStatus.DRAFT).exists()
+        assert all(e.starts_at > timezone.now() for e in catalog_events)
+        series = EventSeries.objects.get(title="Offene Sprechstunde Ausbildung")
+        dates = [e.starts_at.date() for e in series.events.order_by("starts_at")]
+    assert len(dates) == 3
+    assert all(d.weekday() == 2 and d.day <= 7 for d in dates)  # first Wednesdays
+
+
+def test_a_series_creates_its_occurrences_as_rows_once(feldberg):
+    with scopes_disabled():
+        series = EventSeries.objects.create(
+            network=feldberg.network, title="Offene Sprechstunde Ausbildung",
+            rule="jeden ersten Mittwoch", weekday=2, week_of_month=1, start_time=time(16),
+        )  # fmt: skip
+    made = services.create_occurrences(series, count=3, after=date(2027, 1, 1))
+    assert [e.starts_at.date() for e in made] == [
+        date(2027, 1, 6),
+        date(2027, 2, 3),
+        date(2027, 3, 3),
+    ]
+    assert services.create_occurrences(series, count=3, after=date(2027, 1, 1)) == []
+
+
+def test_import_catalog_events_command_reports_drafts(personas, tmp_path, capsys):
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps(catalog()), encoding="utf-8")
+    call_command("import_catalog_events", str(path))
+    assert "ohne Datum als Entwurf" in capsys.readouterr().out
