@@ -58,7 +58,7 @@ class ProviderOwnedAdmin(NetworkScopedAdmin):
 
 
 class MediaItemAdmin(ProviderOwnedAdmin):
-    list_display = ("title", "provider", "is_published", "published_at", "is_demo")
+    list_display: tuple[str, ...] = ("title", "provider", "is_published", "published_at", "is_demo")
     list_filter = ("is_published", "is_demo")
     prepopulated_fields = {"slug": ("title",)}  # noqa: RUF012
     filter_horizontal = ("topics",)

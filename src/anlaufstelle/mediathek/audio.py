@@ -177,7 +177,7 @@ def mp3_duration(handle: BinaryIO) -> float | None:
 
 def _boxes(handle: BinaryIO, start: int, end: int) -> list[tuple[bytes, int, int]]:
     """(type, payload start, payload end) of the boxes between `start` and `end`."""
-    found = []
+    found: list[tuple[bytes, int, int]] = []
     position = start
     while position + 8 <= end and len(found) < MAX_ATOMS:
         handle.seek(position)

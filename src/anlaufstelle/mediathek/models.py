@@ -30,6 +30,11 @@ MAX_TRANSCRIPT_CHARS = 200_000
 MAX_RICH_TEXT_CHARS = 100_000
 
 
+def is_new_upload(field: Any) -> bool:
+    """True for a file assigned but not yet stored (an upload to check)."""
+    return bool(field) and not getattr(field, "_committed", True)
+
+
 def image_prefix(network_slug: str) -> str:
     """Where our own Mediathek images live; rich text may show images only from here."""
     return f"/n/{network_slug}/mediathek/bild/"
@@ -151,7 +156,7 @@ class Episode(MediaItem):
         if self.is_published and not self.transcript.strip():
             errors["transcript"] = [gettext("An episode needs a transcript before publishing.")]
         self._sanitised(self.show_notes, "show_notes", errors)
-        if self.audio and not self.audio._committed:
+        if is_new_upload(self.audio):
             try:
                 self._apply_audio()
             except ValidationError as error:
@@ -167,7 +172,7 @@ class Episode(MediaItem):
         self.duration_seconds = facts.duration_seconds
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.audio and not self.audio._committed and not self.audio_kind:
+        if is_new_upload(self.audio):  # a new file: its facts, not the old ones
             self._apply_audio()
         self.transcript = self.transcript.strip()
         self.show_notes = self._sanitised(self.show_notes, "show_notes", None)
@@ -231,7 +236,7 @@ class Video(MediaItem):
             ]
         for name, check in (("file", self._apply_file), ("captions", self._check_captions)):
             field = getattr(self, name)
-            if field and not field._committed:
+            if is_new_upload(field):
                 try:
                     check()
                 except ValidationError as error:
@@ -246,7 +251,7 @@ class Video(MediaItem):
         uploads.check_captions(self.captions.file)
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.file and not self.file._committed and not self.video_kind:
+        if is_new_upload(self.file):
             self._apply_file()
         super().save(*args, **kwargs)
 
@@ -312,14 +317,14 @@ class Image(TenantModel):
     def clean(self) -> None:
         if not self.alt_text.strip():
             raise ValidationError({"alt_text": gettext("An image needs an alternative text.")})
-        if self.file and not self.file._committed:
+        if is_new_upload(self.file):
             try:
                 self.image_kind = uploads.check_image(self.file.file)
             except ValidationError as error:
                 raise ValidationError({"file": error.messages}) from error
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.file and not self.file._committed and not self.image_kind:
+        if is_new_upload(self.file):
             self.image_kind = uploads.check_image(self.file.file)
         super().save(*args, **kwargs)
 

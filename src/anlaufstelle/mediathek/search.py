@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import partial
 from html import unescape
 from typing import Any
 
@@ -90,9 +91,9 @@ def register() -> None:
     for kind, (model, _name) in KINDS.items():
         registry.register_source(
             kind,
-            items=lambda kind=kind: _items(kind),
-            item_for=lambda pk, kind=kind: _item_for(kind, pk),
-            url=lambda network, doc, kind=kind: _url(kind, network, doc),
+            items=partial(_items, kind),
+            item_for=partial(_item_for, kind),
+            url=partial(_url, kind),
             label=LABELS[kind],
         )
         registry.watch(model, kind, m2m=[model.topics.through])

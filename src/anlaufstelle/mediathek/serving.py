@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 
 CHUNK = 64 * 1024
 _RANGE = re.compile(r"^bytes=([0-9]{0,18})-([0-9]{0,18})$")
@@ -56,7 +57,7 @@ def _chunks(field: Any, first: int, length: int) -> Iterator[bytes]:
             yield data
 
 
-def file_response(request: HttpRequest, field: Any, content_type: str) -> HttpResponse:
+def file_response(request: HttpRequest, field: Any, content_type: str) -> HttpResponseBase:
     """The stored file of `field` with Range support and headers that forbid any sniffing."""
     if not field:
         raise Http404
@@ -67,7 +68,7 @@ def file_response(request: HttpRequest, field: Any, content_type: str) -> HttpRe
     wanted = (
         parse_range(request.headers.get("Range", ""), size) if "Range" in request.headers else None
     )
-    response: HttpResponse
+    response: HttpResponseBase
     if wanted is False:
         response = HttpResponse(status=416)
         response["Content-Range"] = f"bytes */{size}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -57,7 +58,7 @@ def episode(request: HttpRequest, network_slug: str, slug: str) -> HttpResponse:
 
 
 @require_safe
-def episode_audio(request: HttpRequest, network_slug: str, slug: str) -> HttpResponse:
+def episode_audio(request: HttpRequest, network_slug: str, slug: str) -> HttpResponseBase:
     site_network(request)
     row = queries.get_or_404(Episode, slug)
     return file_response(request, row.audio, row.audio_type)
@@ -94,21 +95,21 @@ def video_embed(request: HttpRequest, network_slug: str, slug: str) -> HttpRespo
 
 
 @require_safe
-def video_file(request: HttpRequest, network_slug: str, slug: str) -> HttpResponse:
+def video_file(request: HttpRequest, network_slug: str, slug: str) -> HttpResponseBase:
     site_network(request)
     row = queries.get_or_404(Video, slug)
     return file_response(request, row.file, row.video_type)
 
 
 @require_safe
-def video_captions(request: HttpRequest, network_slug: str, slug: str) -> HttpResponse:
+def video_captions(request: HttpRequest, network_slug: str, slug: str) -> HttpResponseBase:
     site_network(request)
     row = queries.get_or_404(Video, slug)
     return file_response(request, row.captions, "text/vtt; charset=utf-8")
 
 
 @require_safe
-def image(request: HttpRequest, network_slug: str, code: str) -> HttpResponse:
+def image(request: HttpRequest, network_slug: str, code: str) -> HttpResponseBase:
     site_network(request)
     row = queries.get_image_or_404(code)
     return file_response(request, row.file, row.content_type)
