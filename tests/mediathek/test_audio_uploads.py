@@ -116,3 +116,9 @@ def test_the_database_refuses_a_published_episode_without_transcript(personas):
     episode = make_episode(personas.feldberg.network)
     with scopes_disabled(), pytest.raises(IntegrityError), transaction.atomic():
         Episode.objects.filter(pk=episode.pk).update(transcript="")
+
+
+def test_the_upload_folder_is_not_served_directly(episode):
+    from django.test import Client
+
+    assert Client().get(f"/media/{episode.audio.name}").status_code == 404
