@@ -22,7 +22,13 @@ from anlaufstelle.networks.models import Network
 from anlaufstelle.networks.scoping import visible_network_ids
 from anlaufstelle.search import snapshots
 from anlaufstelle.search.answerability import DEFAULT_THRESHOLDS, Answerability, Thresholds, assess
-from anlaufstelle.search.engine import SearchOptions, SearchResult, search
+from anlaufstelle.search.engine import (
+    SearchOptions,
+    SearchResult,
+    place_words,
+    search,
+    strip_words,
+)
 from anlaufstelle.search.lexicon import fold, load_stopwords
 from anlaufstelle.search.models import SearchDocument
 from anlaufstelle.search.queries import result_url, topic_labels
@@ -438,7 +444,9 @@ def respond(
     body = it.strip_greeting(text)
     if not body:
         return turn.greeting()
-    guess = it.classify(body, options.exemplar_margin)
+    # The search embeds the message without the network's place words: embedding the same
+    # text here lets the search reuse the cached vector (one model call per turn).
+    guess = it.classify(body, options.exemplar_margin, strip_words(body, place_words(network.pk)))
     if guess.intent == it.HANDOFF:
         return turn.handoff()
     if guess.intent == it.GREETING:

@@ -171,7 +171,10 @@ def _exemplar_matrix(model_id: str) -> tuple[tuple[str, ...], np.ndarray]:
 
 
 def exemplar_intent(text: str, margin: float = EXEMPLAR_MARGIN) -> IntentGuess:
-    """The nearest exemplar's intent when it beats the support exemplars by `margin`."""
+    """The nearest exemplar's intent when it beats the support exemplars by `margin`.
+
+    `text` is what gets embedded (the caller may pass the search's own query text so the
+    vector comes from the search's cache)."""
     embedder = get_embedder()
     if embedder is None or not text.strip():
         return IntentGuess(FIND_SUPPORT, "default")
@@ -188,8 +191,9 @@ def exemplar_intent(text: str, margin: float = EXEMPLAR_MARGIN) -> IntentGuess:
     return IntentGuess(FIND_SUPPORT, "default", support)
 
 
-def classify(text: str, margin: float = EXEMPLAR_MARGIN) -> IntentGuess:
+def classify(text: str, margin: float = EXEMPLAR_MARGIN, embed_text: str = "") -> IntentGuess:
+    """Rules on `text`; else the exemplars on `embed_text` (default: `text`)."""
     intent = rule_intent(text)
     if intent is not None:
         return IntentGuess(intent, "rule")
-    return exemplar_intent(text, margin)
+    return exemplar_intent(embed_text.strip() or text, margin)
