@@ -118,3 +118,12 @@ def test_allow_framing_drops_anything_but_plain_https_origins():
     assert (
         policy_for(allow_framing(HttpResponse(), ["http://no.example"])) == CONTENT_SECURITY_POLICY
     )
+
+
+def test_http_is_accepted_only_for_this_machine(feldberg):
+    row = allow(feldberg.network, "http://127.0.0.1:8080 http://localhost")
+    assert row.origins() == ["http://127.0.0.1:8080", "http://localhost"]
+    response = allow_framing(HttpResponse(), row.origins())
+    assert "frame-ancestors http://127.0.0.1:8080 http://localhost" in policy_for(response)
+    with pytest.raises(ValidationError):
+        allow(feldberg.network, "http://10.0.0.1")

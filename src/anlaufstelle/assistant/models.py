@@ -17,6 +17,9 @@ from anlaufstelle.lib.codes import new_code
 from anlaufstelle.networks.scoping import TenantModel
 
 MAX_ORIGINS = 20
+# http is accepted only for this machine (a website tested locally); browsers treat
+# loopback as a secure context. Everything else must be https.
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1"})
 
 
 def new_conversation_code() -> str:
@@ -26,15 +29,16 @@ def new_conversation_code() -> str:
 def parse_origins(text: str) -> list[str]:
     """The origins in `text` (one per line or separated by spaces or commas), validated.
 
-    Only `https://host[:port]`: no path, query, wildcard or user info, because each one
+    Only `https://host[:port]` (or http on localhost): no path, query, wildcard or user info, because each one
     becomes a `frame-ancestors` source of the Content-Security-Policy as written.
     """
     origins: list[str] = []
     for raw in text.replace(",", " ").split():
         parts = urlsplit(raw)
         host = parts.hostname or ""
+        loopback = parts.scheme == "http" and host in LOOPBACK_HOSTS
         valid = (
-            parts.scheme == "https"
+            (parts.scheme == "https" or loopback)
             and host
             and all(c.isalnum() or c in ".-" for c in host)
             and not parts.username
@@ -53,7 +57,7 @@ def parse_origins(text: str) -> list[str]:
                 _("“%(value)s” is not an origin. Please enter e.g. https://www.example.de."),
                 params={"value": raw[:100]},
             )
-        origin = f"https://{host.lower()}" + (f":{port}" if port else "")
+        origin = f"{parts.scheme}://{host.lower()}" + (f":{port}" if port else "")
         if origin not in origins:
             origins.append(origin)
     if len(origins) > MAX_ORIGINS:

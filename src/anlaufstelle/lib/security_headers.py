@@ -66,6 +66,11 @@ PERMISSIONS_POLICY = ", ".join(
 # Where a view leaves the origins that may frame its response (see allow_framing).
 FRAME_ANCESTORS_ATTR = "frame_ancestors"
 _ORIGIN = re.compile(r"https://[a-z0-9.-]+(:[0-9]{1,5})?")
+# Framing pages: https origins, or this machine over http (a website tested locally;
+# browsers treat loopback as a secure context).
+_ANCESTOR = re.compile(
+    r"https://[a-z0-9.-]+(:[0-9]{1,5})?|http://(localhost|127\.0\.0\.1)(:[0-9]{1,5})?"
+)
 
 
 def allow_framing(response: HttpResponse, origins: Iterable[str]) -> HttpResponse:
@@ -75,7 +80,7 @@ def allow_framing(response: HttpResponse, origins: Iterable[str]) -> HttpRespons
     `frame-ancestors 'none'` and X-Frame-Options DENY. An origin that is not a plain
     https origin is dropped here too, so a bad value can never widen the policy.
     """
-    allowed = [o for o in origins if _ORIGIN.fullmatch(o)]
+    allowed = [o for o in origins if _ANCESTOR.fullmatch(o)]
     if allowed:
         setattr(response, FRAME_ANCESTORS_ATTR, tuple(allowed))
         # Django's XFrameOptionsMiddleware skips responses marked like this.
