@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from django_scopes import scopes_disabled
 from playwright.sync_api import expect
-
 from test_accessibility import describe, run_axe
 
 

@@ -29,8 +29,8 @@ def new_conversation_code() -> str:
 def parse_origins(text: str) -> list[str]:
     """The origins in `text` (one per line or separated by spaces or commas), validated.
 
-    Only `https://host[:port]` (or http on localhost): no path, query, wildcard or user info, because each one
-    becomes a `frame-ancestors` source of the Content-Security-Policy as written.
+    Only `https://host[:port]` (or http on localhost): no path, query, wildcard or user
+    info, because each one becomes a `frame-ancestors` source of the CSP as written.
     """
     origins: list[str] = []
     for raw in text.replace(",", " ").split():
