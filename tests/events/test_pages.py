@@ -204,3 +204,10 @@ def test_staff_of_another_network_get_404_and_visitors_the_login(client, persona
     for path in ("", f"{registered.slug}/", f"{registered.slug}/anmeldungen.csv"):
         assert outsider.get(f"{BASE}verwaltung/{path}").status_code == 404
         assert client.get(f"{BASE}verwaltung/{path}").status_code == 302
+
+
+def test_registration_posts_are_rate_limited(client, event, settings):
+    settings.ANLAUFSTELLE_RATE_LIMITS = {"event_registration": "2/m"}
+    statuses = [client.post(f"{BASE}{event.slug}/anmelden/", form(i)).status_code for i in range(3)]
+    assert statuses == [302, 302, 429]
+    assert client.get(f"{BASE}{event.slug}/anmelden/").status_code == 200  # the form stays
