@@ -204,6 +204,15 @@ def test_a_very_long_message_is_read_in_part_and_answered(search_world):  # noqa
     assert "offer:eingliederungszuschuss" in refs(reply)
 
 
+def test_a_megabyte_message_is_answered_quickly(search_world):  # noqa: F811
+    import time
+
+    start = time.perf_counter()
+    reply = respond(network=search_world.feldberg, message="Zuschuss " + "x" * 1_000_000)
+    assert time.perf_counter() - start < 2
+    assert reply.text.startswith(engine_texts.TOO_LONG)
+
+
 def test_a_hostile_state_from_the_browser_is_ignored(search_world):  # noqa: F811
     reply = respond(
         network=search_world.feldberg,
@@ -213,6 +222,12 @@ def test_a_hostile_state_from_the_browser_is_ignored(search_world):  # noqa: F81
     assert reply.intent == "find_support"
     assert set(reply.state) == {"context", "turns"}
     assert reply.state["turns"] == 1
+    reply = respond(
+        network=search_world.feldberg,
+        message="Ausbildung",
+        state={"context": "Wir haben Fragen. " * 100_000, "turns": 3},
+    )
+    assert reply.state["turns"] == 4
 
 
 def test_evaluate_assistant_prints_the_figures(search_world, tmp_path):  # noqa: F811

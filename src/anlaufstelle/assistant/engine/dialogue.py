@@ -143,8 +143,10 @@ class Retrieval:
     verdict: Answerability
 
 
-def clean(message: str) -> str:
-    text = unicodedata.normalize("NFC", message or "")
+def clean(message: str, limit: int = 4 * MAX_CHARS) -> str:
+    """The message without control characters and runs of white space; only its first
+    `limit` characters are looked at (a megabyte of text costs nothing then)."""
+    text = unicodedata.normalize("NFC", (message or "")[:limit])
     text = CONTROL_RE.sub(" ", text)
     return " ".join(text.split())
 
@@ -156,7 +158,7 @@ def _state(state: dict[str, Any] | None) -> dict[str, Any]:
     context = state.get("context")
     turns = state.get("turns")
     return {
-        "context": clean(context)[:MAX_CONTEXT_CHARS] if isinstance(context, str) else "",
+        "context": clean(context, MAX_CONTEXT_CHARS) if isinstance(context, str) else "",
         "turns": turns if isinstance(turns, int) and 0 <= turns < 10_000 else 0,
     }
 
