@@ -154,3 +154,11 @@ def test_demo_items_are_labelled_on_their_page(personas):
     make_article(personas.feldberg.network, is_demo=True)
     page = Client().get("/n/feldberg/mediathek/artikel/azubis-finden/").content.decode()
     assert "Demo-Inhalt" in page
+
+
+def test_text_stored_around_save_is_sanitised_when_shown(personas):
+    article = make_article(personas.feldberg.network)
+    with scopes_disabled():
+        Article.objects.filter(pk=article.pk).update(body="<p>ok</p><script>alert(1)</script>")
+    page = Client().get("/n/feldberg/mediathek/artikel/azubis-finden/").content.decode()
+    assert "<p>ok</p>" in page and "alert(1)" not in page

@@ -75,6 +75,7 @@ def test_hostile_ranges_get_416_not_500(episode, header):
     response = Client(raise_request_exception=False).get(audio_url(episode), HTTP_RANGE=header)
     assert response.status_code == 416
     assert response["Content-Range"] == f"bytes */{episode.audio_size}"
+    assert response.content.decode() == "Diesen Teil der Datei gibt es nicht."
 
 
 @pytest.mark.parametrize("header", ["items=0-5", "", "bytes=0-1,5-6", "x" * 5000])

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
+from django.utils.translation import gettext
 
 CHUNK = 64 * 1024
 _RANGE = re.compile(r"^bytes=([0-9]{0,18})-([0-9]{0,18})$")
@@ -70,7 +71,11 @@ def file_response(request: HttpRequest, field: Any, content_type: str) -> HttpRe
     )
     response: HttpResponseBase
     if wanted is False:
-        response = HttpResponse(status=416)
+        response = HttpResponse(
+            gettext("The requested part of the file does not exist."),
+            status=416,
+            content_type="text/plain; charset=utf-8",
+        )
         response["Content-Range"] = f"bytes */{size}"
     elif wanted is None:
         response = StreamingHttpResponse(_chunks(field, 0, size), content_type=content_type)
