@@ -197,3 +197,26 @@ def test_a_forged_conversation_code_is_ignored(client, feldberg):
     page = client.post(CHAT, {"nachricht": "Hallo", "gespraech": "ABCDEF:forged"})
     assert page.status_code == 200
     assert len(conversations()) == 1
+
+
+def test_the_engine_asks_back_and_uses_the_answer_in_the_next_turn_via_the_page(
+    client, demo_catalog
+):
+    """The real engine on the demo catalog (lexical index): a vague message, a clarifying
+    question with buttons, the pressed button answers it with cited offers."""
+    from django.core.management import call_command
+
+    call_command("rebuild_index", stdout=None)
+    first = client.post(CHAT, {"nachricht": "Hilfe"}).content.decode()
+    assert "Geht es um Ausbildung, Weiterbildung oder neue Mitarbeitende?" in first
+    assert 'name="nachricht" value="Ausbildung"' in first
+    second = client.post(
+        CHAT, {"nachricht": "Ausbildung", "gespraech": token_of(first), "schritt": step_of(first)}
+    ).content.decode()
+    with scopes_disabled():
+        answer = Turn.objects.filter(role="assistant").last()
+        assert Conversation.objects.get().state.get("turns") == 2
+    assert answer.intent == "find_support"
+    assert answer.sources, "the answer cites offers of the network"
+    for source in answer.sources:
+        assert f'href="{source["url"]}"' in second
