@@ -80,6 +80,8 @@ JOBS: tuple[Job, ...] = (
     IntervalJob("requeue_stale_tasks", "requeue_stale_tasks", timedelta(minutes=5)),
     # Data protection: anonymise closed concerns past their network's retention period.
     PeriodicJob("apply_retention", "apply_retention", time(3, 15)),
+    # The same for registrations of events (events.privacy).
+    PeriodicJob("event_retention", "apply_event_retention", time(3, 20)),
     # Data protection: assistant conversations follow the concerns' retention (and erasure).
     PeriodicJob("assistant_retention", "apply_assistant_retention", time(3, 20)),
     # The task worker's finished results pile up otherwise.
