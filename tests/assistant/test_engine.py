@@ -127,25 +127,45 @@ def test_contact_info_comes_from_the_networks_own_fields(search_world):  # noqa:
     assert reply.sources == []
 
 
-def test_events_say_honestly_that_no_calendar_is_online(search_world):  # noqa: F811
+@pytest.mark.parametrize(
+    ("calendar", "words"), [(True, "nicht gefunden"), (False, "noch nicht online")]
+)
+def test_events_without_a_match_say_so_and_offer_the_team(
+    search_world,  # noqa: F811
+    monkeypatch,
+    calendar,
+    words,
+):
+    from anlaufstelle.assistant.engine import dialogue
+
+    monkeypatch.setattr(dialogue, "calendar_online", lambda: calendar)
     reply = respond(
         network=search_world.feldberg, message="Welche Veranstaltungen gibt es demnächst?"
     )
     assert reply.intent == "events"
-    assert "noch nicht online" in reply.text
+    assert words in reply.text
     assert reply.sources == []
     assert reply.offer_handoff is True
 
 
-def test_events_without_event_rows_cite_fitting_offers_and_say_no_calendar_is_online(
+@pytest.mark.parametrize(
+    ("calendar", "words"), [(True, "nicht gefunden"), (False, "noch nicht online")]
+)
+def test_events_without_event_rows_cite_fitting_offers(
     search_world,  # noqa: F811
+    monkeypatch,
+    calendar,
+    words,
 ):
+    from anlaufstelle.assistant.engine import dialogue
+
+    monkeypatch.setattr(dialogue, "calendar_online", lambda: calendar)
     reply = respond(
         network=search_world.feldberg,
         message="Gibt es ein Unternehmertreffen zur Einstiegsqualifizierung?",
     )
     assert reply.intent == "events"
-    assert "noch nicht online" in reply.text
+    assert words in reply.text
     assert "offer:einstiegsqualifizierung" in refs(reply)
     assert reply.offer_handoff is False
 

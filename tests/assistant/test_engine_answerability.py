@@ -94,3 +94,13 @@ def test_exemplars_recognise_a_paraphrase_that_no_rule_knows(settings):
     assert rule_intent(message) is None
     assert classify(message).intent == "human_handoff"
     assert classify("Wir suchen einen Zuschuss für eine neue Fachkraft.").intent == "find_support"
+
+
+def test_the_evaluation_knows_catalog_events_under_the_events_apps_ref():
+    from anlaufstelle.assistant.engine.evaluation import expected_refs
+
+    assert expected_refs(["event:ev-fka-netzwerkabend", "offer:ev-x"]) == {
+        "event:ev-fka-netzwerkabend",
+        "event:fka-netzwerkabend",
+        "offer:ev-x",
+    }

@@ -168,6 +168,13 @@ def content_words(text: str) -> list[str]:
     return [w for w in (fold(x) for x in WORD_RE.findall(text)) if w not in stop and len(w) > 1]
 
 
+def calendar_online() -> bool:
+    """Whether the network's events are rows of their own (the events app)."""
+    from django.apps import apps
+
+    return apps.is_installed("anlaufstelle.events")
+
+
 def is_vague(text: str) -> bool:
     """Too little to answer well: only generic words, or a short statement about the
     company without a question or a need ("Wir haben Probleme mit dem Personal.")."""
@@ -348,22 +355,26 @@ class Turn:
         return self.reply(it.BOOK, text, sources=sources, booking_targets=targets)
 
     def events(self, query: str, prefix: str = "") -> Reply:
-        """Event rows when the index has them; else the offers that fit (fairs, network
-        meetings are often offers), with the honest word that no calendar is online."""
+        """The best rows with at least one event among them when one fits (fairs and
+        network meetings are often offers too); without an events calendar the honest
+        word that none is online."""
+        online = calendar_online()
         retrieval = retrieve(self.network, query, options=self.options)
         if not retrieval.verdict.answerable:
+            none = texts.EVENTS_NONE if online else texts.EVENTS_NONE_NO_CALENDAR
             return self.reply(
-                it.EVENTS, prefix + texts.EVENTS_NONE.format(network=self.name), offer_handoff=True
+                it.EVENTS, prefix + none.format(network=self.name), offer_handoff=True
             )
-        events = pick(retrieval, ("event",))
-        if events:
-            sources = sources_for(self.network, retrieval, events)
-            text = prefix + texts.EVENTS_FOUND + "\n" + listing(events, sources)
-            return self.reply(it.EVENTS, text, sources=sources)
         docs = pick(retrieval)
+        events = pick(retrieval, ("event",))
+        if events and all(d.kind != "event" for d in docs):
+            docs = [*docs[: MAX_SOURCES - 1], events[0]]
+        if any(d.kind == "event" for d in docs):
+            intro = texts.EVENTS_FOUND
+        else:
+            intro = texts.EVENTS_OFFERS if online else texts.EVENTS_OFFERS_NO_CALENDAR
         sources = sources_for(self.network, retrieval, docs)
-        text = prefix + texts.EVENTS_OFFERS.format(network=self.name) + "\n"
-        text += listing(docs, sources)
+        text = prefix + intro.format(network=self.name) + "\n" + listing(docs, sources)
         return self.reply(it.EVENTS, text, sources=sources)
 
     def contact(self, query: str, prefix: str = "") -> Reply:

@@ -62,6 +62,17 @@ def load_cases(path: Path) -> list[Case]:
     return cases
 
 
+def expected_refs(refs: list[str]) -> set[str]:
+    """The judged refs, with each catalog event also under the events app's ref: the app
+    names an event by its catalog id without the "ev-" prefix ("event:ev-x" → "event:x",
+    events/catalog.py)."""
+    found = set(refs)
+    for ref in refs:
+        if ref.startswith("event:ev-"):
+            found.add("event:" + ref.removeprefix("event:ev-"))
+    return found
+
+
 def ungrounded(
     reply: Reply, visible: dict[str, tuple[str, str]], expects_sources: bool, own_name: str = ""
 ) -> bool:
@@ -133,7 +144,7 @@ def run_cases(
                     "id": case.id,
                     "intent": reply.intent,
                     "intent_ok": reply.intent == case.intent,
-                    "source_hit": bool(set(refs) & set(case.sources_any))
+                    "source_hit": bool(set(refs) & expected_refs(case.sources_any))
                     if case.sources_any
                     else None,
                     "handoff_ok": reply.offer_handoff == case.handoff,

@@ -41,18 +41,24 @@ HANDOFF = (
 )
 CLARIFY = "Damit ich passend antworten kann: Geht es um {options}?"
 CLARIFY_DEFAULT_OPTIONS = ("Ausbildung", "Weiterbildung", "neue Mitarbeitende")
-EVENTS_FOUND = (
-    "Ein Veranstaltungskalender mit Terminen ist noch nicht online. Diese Veranstaltungen "
-    "aus dem Angebot passen zu Ihrer Frage; die Termine erfahren Sie auf den verlinkten Seiten:"
+EVENTS_FOUND = "Dazu passt aus den Veranstaltungen und dem Angebot von {network}:"
+EVENTS_OFFERS = (
+    "Eine passende Veranstaltung habe ich nicht gefunden. Das Team von {network} weiß, "
+    "was demnächst ansteht. Zu Ihrer Frage passt aus dem Angebot:"
 )
 EVENTS_NONE = (
+    "Eine passende Veranstaltung habe ich nicht gefunden. Das Team von {network} weiß, "
+    "was demnächst ansteht – soll ich Ihr Anliegen weitergeben?"
+)
+# Without the events app: no calendar is online yet.
+EVENTS_OFFERS_NO_CALENDAR = (
+    "Ein Veranstaltungskalender mit Terminen ist noch nicht online. Das Team von {network} "
+    "weiß, was demnächst ansteht. Zu Ihrer Frage passt aus dem Angebot:"
+)
+EVENTS_NONE_NO_CALENDAR = (
     "Ein Veranstaltungskalender ist noch nicht online, und ich habe keine passende "
     "Veranstaltung gefunden. Das Team von {network} weiß, was demnächst ansteht – soll "
     "ich Ihr Anliegen weitergeben?"
-)
-EVENTS_OFFERS = (
-    "Ein Veranstaltungskalender mit Terminen ist noch nicht online. Das Team von {network} "
-    "weiß, was demnächst ansteht. Zu Ihrer Frage passt aus dem Angebot:"
 )
 CONTACT_NETWORK = "So erreichen Sie {network}:"
 CONTACT_NETWORK_NONE = (
