@@ -1,7 +1,7 @@
 """The podcast feed: RSS 2.0 with the iTunes and Podcasting 2.0 tags podcast apps require.
 
-feedparser is not among the dependencies yet, so the structure is checked with
-xml.etree: every element and attribute an app needs, in the right namespace.
+The structure is checked with xml.etree (every element and attribute an app needs, in
+the right namespace) and read back with feedparser, the parser many podcast tools use.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from email.utils import parsedate_to_datetime
 from xml.etree import ElementTree as ET
 
+import feedparser
 from django.core.files.base import ContentFile
 from django.test import Client
 from django_scopes import scopes_disabled
@@ -92,3 +93,19 @@ def test_text_with_markup_is_escaped_in_the_feed(personas):
     make_episode(personas.feldberg.network, slug="x", title="<script>&amp; ]]>")
     item = fetch().find("channel").find("item")
     assert item.findtext("title") == "<script>&amp; ]]>"
+
+
+def test_feedparser_reads_the_feed_without_complaint(personas, episode):
+    response = Client().get("/n/feldberg/mediathek/podcast.xml")
+    feed = feedparser.parse(response.content)
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    assert feed.version == "rss20"
+    assert feed.feed.title == "Werkraum Feldberg – Podcast"
+    [entry] = feed.entries
+    assert entry.title == episode.title
+    assert entry.id == f"urn:uuid:{episode.guid}"
+    assert entry.itunes_duration == str(episode.duration_seconds)
+    [enclosure] = entry.enclosures
+    assert enclosure.type == "audio/wav"
+    assert int(enclosure.length) == episode.audio_size
+    assert enclosure.href.endswith(f"/podcast/{episode.slug}/audio")
