@@ -211,3 +211,27 @@ def test_registration_posts_are_rate_limited(client, event, settings):
     statuses = [client.post(f"{BASE}{event.slug}/anmelden/", form(i)).status_code for i in range(3)]
     assert statuses == [302, 302, 429]
     assert client.get(f"{BASE}{event.slug}/anmelden/").status_code == 200  # the form stays
+
+
+def test_the_month_view_shows_that_months_events_and_links_its_neighbours(client, feldberg):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    berlin = ZoneInfo("Europe/Berlin")
+    make_event(feldberg.network, slug="jan", title="Januar-Treffen",
+               starts_at=datetime(2027, 1, 14, 10, tzinfo=berlin))  # fmt: skip
+    make_event(feldberg.network, slug="feb", title="Februar-Treffen",
+               starts_at=datetime(2027, 2, 1, 0, 30, tzinfo=berlin))  # fmt: skip
+    page = client.get(BASE, {"monat": "2027-01"}).content.decode()
+    assert "Januar-Treffen" in page and "Februar-Treffen" not in page
+    assert "?monat=2026-12" in page and "?monat=2027-02" in page
+    assert client.get(BASE, {"monat": "2027-13"}).status_code == 200  # ignored, not a 500
+
+
+def test_an_event_may_not_take_a_reserved_address(feldberg):
+    from django.core.exceptions import ValidationError
+
+    from anlaufstelle.events.models import Event
+
+    with pytest.raises(ValidationError):
+        Event(network=feldberg.network, slug="verwaltung", title="x").full_clean()

@@ -22,7 +22,7 @@ from django_scopes import scopes_disabled
 from anlaufstelle.directory.models import Offer, Provider
 from anlaufstelle.networks.models import Network
 
-from .models import BERLIN, Event, EventFormat, EventStatus
+from .models import BERLIN, RESERVED_SLUGS, Event, EventFormat, EventStatus
 
 FORMATS = {
     "vor-ort": EventFormat.ON_SITE,
@@ -106,6 +106,8 @@ def import_events(
             event = Event.objects.filter(network=network, catalog_id=raw["id"]).first()
             if event is None:
                 slug = slugify(str(raw["id"]).removeprefix("ev-"))[:160]
+                if slug in RESERVED_SLUGS:
+                    slug = f"{slug}-veranstaltung"
                 event = Event(network=network, catalog_id=raw["id"], slug=slug)
                 event.status = EventStatus.PUBLISHED if start else EventStatus.DRAFT
                 report.created += 1

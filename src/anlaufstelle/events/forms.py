@@ -63,6 +63,7 @@ class EventFilterForm(forms.Form):
     thema = forms.SlugField(required=False, max_length=80)
     format = forms.ChoiceField(required=False, choices=[("", ""), *EventFormat.choices])
     anbieter = forms.SlugField(required=False, max_length=120)
+    monat = forms.RegexField(required=False, regex=r"^(19|2\d)\d\d-(0[1-9]|1[0-2])$")
 
 
 class MessageForm(forms.Form):

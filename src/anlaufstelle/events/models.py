@@ -6,6 +6,7 @@ import calendar
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,15 @@ from anlaufstelle.networks.scoping import TenantModel
 BERLIN = ZoneInfo("Europe/Berlin")
 # An answer to an organiser's question; longer input is refused, never cut.
 ANSWER_MAX_LENGTH = 500
+
+
+# Path segments of the events pages that an event's slug may not take.
+RESERVED_SLUGS = frozenset({"verwaltung", "anmeldung"})
+
+
+def validate_event_slug(value: str) -> None:
+    if value in RESERVED_SLUGS:
+        raise ValidationError(_("This address is reserved; please choose another one."))
 
 
 class EventFormat(models.TextChoices):
@@ -91,7 +101,7 @@ class EventSeries(TenantModel):
 
 
 class Event(TenantModel):
-    slug = models.SlugField(max_length=160)
+    slug = models.SlugField(max_length=160, validators=[validate_event_slug])
     title = models.CharField(_("title"), max_length=200)
     summary = models.CharField(_("summary"), max_length=400, blank=True)
     description = models.TextField(_("description"), blank=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from anlaufstelle.networks.models import Network, Role, User
 
-from .models import Event, EventStatus, Registration, RegistrationStatus
+from .models import BERLIN, Event, EventStatus, Registration, RegistrationStatus
 
 
 def public_events(network: Network) -> QuerySet[Event]:
@@ -26,6 +26,20 @@ def public_events(network: Network) -> QuerySet[Event]:
 def upcoming(network: Network, now: datetime | None = None) -> QuerySet[Event]:
     now = now or timezone.now()
     return public_events(network).filter(starts_at__gte=now).order_by("starts_at")
+
+
+def in_month(events: QuerySet[Event], month: date) -> QuerySet[Event]:
+    """`events` that start in `month` (Berlin time)."""
+    start = datetime(month.year, month.month, 1, tzinfo=BERLIN)
+    end = datetime(month.year + (month.month == 12), month.month % 12 + 1, 1, tzinfo=BERLIN)
+    return events.filter(starts_at__gte=start, starts_at__lt=end)
+
+
+def month_links(month: date) -> dict[str, str]:
+    """The `monat` values of the month before and after `month`."""
+    before = date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+    after = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    return {"previous": f"{before:%Y-%m}", "next": f"{after:%Y-%m}"}
 
 
 def public_event_or_404(network: Network, slug: str) -> Event:

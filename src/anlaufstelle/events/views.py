@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from datetime import date
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -26,10 +27,17 @@ from .models import Event, Registration, RegistrationStatus
 
 
 def event_list(request: HttpRequest, network_slug: str) -> HttpResponse:
+    """Upcoming events by month; `?monat=YYYY-MM` shows one month (past days included)."""
     network = site_network(request)
-    events = queries.upcoming(network)
     form = EventFilterForm(request.GET)
     chosen = form.cleaned_data if form.is_valid() else {}
+    month = None
+    if chosen.get("monat"):
+        year, number = (int(part) for part in chosen["monat"].split("-"))
+        month = date(year, number, 1)
+        events = queries.in_month(queries.public_events(network), month)
+    else:
+        events = queries.upcoming(network)
     if chosen.get("thema"):
         events = events.filter(topics__slug=chosen["thema"])
     if chosen.get("format"):
@@ -38,8 +46,10 @@ def event_list(request: HttpRequest, network_slug: str) -> HttpResponse:
         events = events.filter(provider__slug=chosen["anbieter"])
     all_upcoming = queries.upcoming(network)
     context = {
-        "events": list(events.distinct()),
+        "events": list(events.order_by("starts_at").distinct()),
         "chosen": chosen,
+        "month": month,
+        "months": queries.month_links(month or timezone.localdate().replace(day=1)),
         "topics": Topic.objects.filter(events__in=all_upcoming).distinct(),
         "providers": Provider.objects.filter(events__in=all_upcoming).distinct(),
         "formats": Event._meta.get_field("format").choices,
