@@ -56,3 +56,9 @@ def test_the_other_networks_navigator_cannot_open_it_under_their_own_site(
 def test_anonymous_visitors_go_to_the_login(client, conversation_code):
     response = client.get(LIST)
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_staff_navigation_links_the_conversations_for_navigators_only(feldberg):
+    link = 'href="/n/feldberg/assistent/verwaltung/"'
+    assert link in signed_in(feldberg.navigator).get("/n/feldberg/").content.decode()
+    assert link not in signed_in(feldberg.partner_expert).get("/n/feldberg/").content.decode()
