@@ -16,14 +16,20 @@ from .conftest import make_event, person
 
 pytestmark = pytest.mark.django_db
 
-FIELDS = ["name", "company", "email", "consent", "idempotency_key", "frage_0", "subject", "body"]
+FIELDS = [
+    "name", "company", "email", "consent", "idempotency_key", "frage_0", "subject", "body",
+    "role", "listed_publicly", "position_1", "position_x",
+]  # fmt: skip
 PARAMS = ["thema", "format", "anbieter", "monat"]
 
 
 @pytest.fixture
 def urls(feldberg):
-    event = make_event(feldberg.network, feldberg.provider, questions="Ihr Pitch?", capacity=50)
-    registration = services.register(event=event, **person(1))
+    event = make_event(
+        feldberg.network, feldberg.provider, capacity=50,
+        roles="Pitch\nBesuch", questions="Pitch: Ihr Pitch?\nAllgemeine Frage",
+    )  # fmt: skip
+    registration = services.register(event=event, role="Pitch", **person(1))
     base = "/n/feldberg/veranstaltungen/"
     code = registration.code
     return {
@@ -42,6 +48,7 @@ def urls(feldberg):
             f"{base}verwaltung/{event.slug}/einlass/",
             f"{base}verwaltung/{event.slug}/nachricht/",
             f"{base}verwaltung/{event.slug}/schliessen/",
+            f"{base}verwaltung/{event.slug}/reihenfolge/",
         ],
         "register": f"{base}{event.slug}/anmelden/",
         "base": base,
@@ -91,7 +98,10 @@ def test_one_hostile_field_in_a_valid_registration_never_causes_a_server_error(u
         "company": "Hotel am See",
         "email": "anja@hotel-am-see.example",
         "consent": "on",
+        "role": "Pitch",
         "frage_0": "Wir suchen Azubis.",
+        "frage_1": "Ja.",
+        "listed_publicly": "on",
     }
     assert client.post(urls["register"], {**valid, "idempotency_key": "ok"}).status_code == 302
     failures = Failures()

@@ -153,9 +153,9 @@ def test_a_navigator_sees_registrations_and_exports_csv(feldberg, registered):
     response = client.get(f"{BASE}verwaltung/{registered.slug}/anmeldungen.csv")
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0][:5] == ["Code", "Status", "Name", "Firma", "E-Mail"]
-    assert [r[2] for r in rows[1:]] == ["Anja Muster 1", "Anja Muster 2", "Anja Muster 3"]
-    assert rows[1][3] == '\'=HYPERLINK("x")'  # no formula in a spreadsheet
+    assert rows[0][:6] == ["Code", "Status", "Rolle", "Name", "Firma", "E-Mail"]
+    assert [r[3] for r in rows[1:]] == ["Anja Muster 1", "Anja Muster 2", "Anja Muster 3"]
+    assert rows[1][4] == '\'=HYPERLINK("x")'  # no formula in a spreadsheet
     assert "no-cache" in response["Cache-Control"] or "no-store" in response["Cache-Control"]
 
 

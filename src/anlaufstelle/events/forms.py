@@ -41,9 +41,27 @@ class RegistrationForm(forms.Form):
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
         self.questions = event.question_list()
+        roles = event.role_list()
+        if roles:
+            self.fields["role"] = forms.ChoiceField(
+                label=_("How do you take part?"),
+                choices=[(r, r) for r in roles],
+                widget=forms.RadioSelect({"class": "kern-form-check__radio"}),
+                error_messages={"required": _("Please choose how you take part.")},
+            )
+            self.fields["listed_publicly"] = forms.BooleanField(
+                label=_("After the event, we may be named on the event page (%(role)s only).")
+                % {"role": roles[0]},
+                required=False,
+                widget=forms.CheckboxInput({"class": "kern-form-check__checkbox"}),
+            )
         for index, question in enumerate(self.questions):
+            role = event.question_role(question)
+            label = question.partition(":")[2].strip() if role else question
+            if role:
+                label = _("%(question)s (only for: %(role)s)") % {"question": label, "role": role}
             self.fields[f"frage_{index}"] = forms.CharField(
-                label=question,
+                label=label,
                 required=False,
                 max_length=ANSWER_MAX_LENGTH,
                 widget=forms.Textarea(INPUT | {"rows": 2}),
@@ -51,9 +69,9 @@ class RegistrationForm(forms.Form):
                     "max_length": _("An answer may be at most %(limit_value)d characters long.")
                 },
             )
-        order = ["name", "company", "email"]
+        order = ["name", "company", "email", "role"]
         order += [f"frage_{i}" for i in range(len(self.questions))]
-        self.order_fields([*order, "consent"])
+        self.order_fields([*order, "listed_publicly", "consent"])
 
     def answers(self) -> dict[str, str]:
         return {q: self.cleaned_data.get(f"frage_{i}", "") for i, q in enumerate(self.questions)}

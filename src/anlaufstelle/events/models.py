@@ -130,7 +130,23 @@ class Event(TenantModel):
     agenda = models.TextField(_("agenda"), blank=True)
     speakers = models.TextField(_("speakers"), blank=True)
     # Organiser's extra questions: one per line, each answered in up to 500 characters.
-    questions = models.TextField(_("questions for registrants"), blank=True)
+    questions = models.TextField(
+        _("questions for registrants"),
+        blank=True,
+        help_text=_(
+            'One per line. "Role: question" asks only registrants of that role '
+            '(e.g. "Pitching company: Your pitch in two sentences").'
+        ),
+    )
+    # Registration roles (e.g. a pitch event: pitching companies and visiting talents).
+    roles = models.TextField(
+        _("registration roles"),
+        blank=True,
+        help_text=_(
+            "One per line, e.g. pitching company and visitor. Registrants of the first "
+            "role who agree are listed on the event page after the event."
+        ),
+    )
     registration_open = models.BooleanField(_("registration open"), default=True)
     status = models.CharField(
         _("status"), max_length=10, choices=EventStatus.choices, default=EventStatus.DRAFT
@@ -181,6 +197,17 @@ class Event(TenantModel):
     def question_list(self) -> list[str]:
         return [q.strip() for q in self.questions.splitlines() if q.strip()][:10]
 
+    def role_list(self) -> list[str]:
+        return [r.strip() for r in self.roles.splitlines() if r.strip()][:5]
+
+    def question_role(self, question: str) -> str:
+        """The role a question is asked of ("" = everyone): the "Role: question" prefix."""
+        prefix, sep, _rest = question.partition(":")
+        return prefix.strip() if sep and prefix.strip() in self.role_list() else ""
+
+    def questions_for(self, role: str) -> list[str]:
+        return [q for q in self.question_list() if self.question_role(q) in ("", role)]
+
     def is_past(self, now: datetime) -> bool:
         return self.starts_at is None or self.starts_at <= now
 
@@ -219,6 +246,11 @@ class Registration(TenantModel):
     reminded_at = models.DateTimeField(null=True, blank=True)
     checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
+    role = models.CharField(_("role"), max_length=120, blank=True)
+    # Agreed to be named on the event page after the event (pitch format).
+    listed_publicly = models.BooleanField(_("may be named publicly"), default=False)
+    # The running order the organiser arranges (pitch format).
+    position = models.PositiveIntegerField(_("running order"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]

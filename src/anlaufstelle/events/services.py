@@ -45,10 +45,10 @@ def _checked_key(key: str | None) -> str | None:
     return key
 
 
-def _checked_answers(event: Event, answers: dict[str, str]) -> dict[str, str]:
-    """Only the event's own questions, each answer at most ANSWER_MAX_LENGTH long."""
+def _checked_answers(event: Event, answers: dict[str, str], role: str) -> dict[str, str]:
+    """Only the event's questions for `role`, each answer at most ANSWER_MAX_LENGTH long."""
     clean: dict[str, str] = {}
-    for question in event.question_list():
+    for question in event.questions_for(role):
         answer = str(answers.get(question, "")).strip()
         if len(answer) > ANSWER_MAX_LENGTH:
             raise RegistrationError(
@@ -94,6 +94,8 @@ def register(
     consent: bool,
     idempotency_key: str | None = None,
     language: str = "de",
+    role: str = "",
+    listed_publicly: bool = False,
     now: datetime | None = None,
 ) -> Registration:
     """Register for `event`: a place while there is one, else the waiting list.
@@ -108,7 +110,12 @@ def register(
     if (earlier := _replay(key, event, email)) is not None:
         return earlier
     now = now or timezone.now()
-    clean_answers = _checked_answers(event, answers or {})
+    roles = event.role_list()
+    if roles and role not in roles:
+        raise RegistrationError(_("Please choose how you take part."))
+    if not roles:
+        role, listed_publicly = "", False
+    clean_answers = _checked_answers(event, answers or {}, role)
     try:
         with transaction.atomic():
             # The one lock: every registration of this event queues here.
@@ -136,6 +143,8 @@ def register(
                 consent_at=now,
                 language=language,
                 idempotency_key=key,
+                role=role,
+                listed_publicly=listed_publicly,
             )
             registration_id = registration.pk
             transaction.on_commit(lambda: _after_register(registration_id))
@@ -252,3 +261,30 @@ def create_occurrences(
         if made:
             created.append(event)
     return created
+
+
+def set_running_order(event: Event, positions: dict[int, int]) -> None:
+    """The organiser's running order: registration pk → position (others unchanged)."""
+    with transaction.atomic():
+        for pk, position in positions.items():
+            Registration.objects.with_scopes_disabled().filter(event=event, pk=pk).update(
+                position=position
+            )
+
+
+def public_participants(event: Event) -> list[Registration]:
+    """After the event: confirmed registrants of the first role who agreed to be named."""
+    roles = event.role_list()
+    if not roles or event.starts_at is None or event.starts_at > timezone.now():
+        return []
+    return list(
+        Registration.objects.with_scopes_disabled()
+        .filter(
+            event=event,
+            role=roles[0],
+            status=RegistrationStatus.CONFIRMED,
+            listed_publicly=True,
+            anonymised_at__isnull=True,
+        )
+        .order_by(F("position").asc(nulls_last=True), "created_at")
+    )

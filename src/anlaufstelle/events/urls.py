@@ -15,6 +15,7 @@ urlpatterns = [
     path("verwaltung/<slug:slug>/einlass/", views.checkin, name="checkin"),
     path("verwaltung/<slug:slug>/schliessen/", views.close, name="close"),
     path("verwaltung/<slug:slug>/nachricht/", views.message, name="message"),
+    path("verwaltung/<slug:slug>/reihenfolge/", views.running_order, name="running_order"),
     path("anmeldung/<str:code>/<str:token>/", views.registration_view, name="view"),
     path("anmeldung/<str:code>/<str:token>/abmelden/", views.registration_cancel, name="cancel"),
     path("<slug:slug>/", views.event_detail, name="detail"),

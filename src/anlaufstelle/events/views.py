@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import re
 from datetime import date
 
 from django.contrib import messages
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -72,6 +74,8 @@ def event_detail(request: HttpRequest, network_slug: str, slug: str) -> HttpResp
         "json_ld": queries.json_ld(event, _event_url(request, event)),
         "problem": services.registration_problem(event, now),
         "full": event.places_left == 0,
+        "participants": services.public_participants(event),
+        "first_role": (event.role_list() or [""])[0],
     }
     return render(request, "events/detail.html", context)
 
@@ -97,6 +101,8 @@ def register(request: HttpRequest, network_slug: str, slug: str) -> HttpResponse
                     consent=data["consent"],
                     idempotency_key=data["idempotency_key"],
                     language=get_language() or "de",
+                    role=data.get("role", ""),
+                    listed_publicly=data.get("listed_publicly", False),
                 )
             except services.RegistrationError as exc:
                 error = exc.message
@@ -208,14 +214,45 @@ def manage_event(request: HttpRequest, network_slug: str, slug: str) -> HttpResp
     network = site_network(request)
     event = queries.manageable_event_or_404(network, staff_member(request), slug)
     registrations = Registration.objects.filter(event=event).order_by("status", "created_at")
+    roles = event.role_list()
+    pitching = (
+        Registration.objects.filter(
+            event=event, role=roles[0], status=RegistrationStatus.CONFIRMED
+        ).order_by(F("position").asc(nulls_last=True), "created_at")
+        if roles
+        else []
+    )
     return render(
         request,
         "events/manage/event.html",
-        {"event": event, "registrations": registrations, "message_form": MessageForm()},
+        {
+            "event": event,
+            "registrations": registrations,
+            "message_form": MessageForm(),
+            "pitching": pitching,
+            "first_role": roles[0] if roles else "",
+        },
     )
 
 
-CSV_HEADER = ["Code", "Status", "Name", "Firma", "E-Mail", "Angemeldet am"]
+@staff_view()
+@require_POST
+def running_order(request: HttpRequest, network_slug: str, slug: str) -> HttpResponse:
+    """Save the positions of the first role's registrants (fields `position_<pk>`)."""
+    network = site_network(request)
+    event = queries.manageable_event_or_404(network, staff_member(request), slug)
+    positions: dict[int, int] = {}
+    for key, value in request.POST.items():
+        field = re.fullmatch(r"position_([0-9]{1,12})", key)
+        number = re.fullmatch(r"[0-9]{1,3}", value.strip())
+        if field and number:
+            positions[int(field.group(1))] = int(number.group(0))
+    services.set_running_order(event, positions)
+    messages.success(request, _("The running order is saved."))
+    return redirect("site:events:manage_event", network.slug, event.slug)
+
+
+CSV_HEADER = ["Code", "Status", "Rolle", "Name", "Firma", "E-Mail", "Angemeldet am"]
 
 
 def _cell(value: str) -> str:
@@ -235,7 +272,7 @@ def export_csv(request: HttpRequest, network_slug: str, slug: str) -> HttpRespon
     writer.writerow(CSV_HEADER + questions)
     for r in Registration.objects.filter(event=event).order_by("created_at"):
         created = timezone.localtime(r.created_at).strftime("%d.%m.%Y %H:%M")
-        row = [r.code, r.get_status_display(), r.name, r.company, r.email, created]
+        row = [r.code, r.get_status_display(), r.role, r.name, r.company, r.email, created]
         row += [str(r.answers.get(q, "")) for q in questions]
         writer.writerow([_cell(str(v)) for v in row])
     return response
@@ -247,7 +284,7 @@ def checkin(request: HttpRequest, network_slug: str, slug: str) -> HttpResponse:
     event = queries.manageable_event_or_404(network, staff_member(request), slug)
     confirmed = Registration.objects.filter(
         event=event, status=RegistrationStatus.CONFIRMED
-    ).order_by("name")
+    ).order_by("role", F("position").asc(nulls_last=True), "name")
     return render(
         request, "events/manage/checkin.html", {"event": event, "registrations": confirmed}
     )
