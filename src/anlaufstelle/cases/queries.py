@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.apps import apps
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
@@ -177,9 +178,10 @@ def navigators(network: Network) -> QuerySet[User]:
 
 
 def company_history(concern: Concern) -> dict[str, Any]:
-    """Earlier concerns and appointments of the same company, matched by e-mail."""
+    """Earlier concerns, appointments and event registrations of the same company,
+    matched by e-mail."""
     if not concern.email:
-        return {"concerns": [], "bookings": []}
+        return {"concerns": [], "bookings": [], "registrations": []}
     earlier = (
         network_concerns(concern.network)
         .filter(email__iexact=concern.email)
@@ -191,7 +193,12 @@ def company_history(concern: Concern) -> dict[str, Any]:
         .select_related("slot__schedule__provider")
         .order_by("-slot__starts_at")[:10]
     )
-    return {"concerns": list(earlier), "bookings": list(bookings)}
+    registrations: list[Any] = []
+    if apps.is_installed("anlaufstelle.events"):  # an upper app of its own: looked up lazily
+        from anlaufstelle.events.queries import registrations_for_email
+
+        registrations = registrations_for_email(concern.network, concern.email)
+    return {"concerns": list(earlier), "bookings": list(bookings), "registrations": registrations}
 
 
 def partner_referrals(network: Network, user: User, *, tab: str) -> QuerySet[Referral]:

@@ -111,3 +111,15 @@ def json_ld(event: Event, url: str) -> SafeString:
     text = json.dumps(data, ensure_ascii=False)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return mark_safe(text)  # noqa: S308  (JSON with every tag-closing character escaped)
+
+
+def registrations_for_email(network: Network, email: str, limit: int = 10) -> list[Registration]:
+    """A company's registrations (by e-mail), newest event first: the desk's history."""
+    if not email:
+        return []
+    return list(
+        Registration.objects.with_scopes_disabled()
+        .filter(network=network, email__iexact=email, anonymised_at__isnull=True)
+        .select_related("event")
+        .order_by("-event__starts_at")[:limit]
+    )
