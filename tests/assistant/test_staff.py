@@ -62,3 +62,21 @@ def test_the_staff_navigation_links_the_conversations_for_navigators_only(feldbe
     link = 'href="/n/feldberg/assistent/verwaltung/"'
     assert link in signed_in(feldberg.navigator).get("/n/feldberg/").content.decode()
     assert link not in signed_in(feldberg.partner_expert).get("/n/feldberg/").content.decode()
+
+
+def test_the_list_costs_the_same_queries_for_one_or_many_conversations(feldberg):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    navigator = signed_in(feldberg.navigator)
+
+    def queries_for_list() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert navigator.get(LIST).status_code == 200
+        return len(captured)
+
+    Client().post(CHAT, {"nachricht": "Frage"})
+    one = queries_for_list()
+    for i in range(8):
+        Client().post(CHAT, {"nachricht": f"Frage {i}"})
+    assert queries_for_list() == one
