@@ -128,7 +128,7 @@ def allow_origin(origin: str) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_widget_on_another_site_whose_origin_is_allowed(wide, sites, other_site):
+def test_the_widget_on_another_site_whose_origin_is_allowed(wide, sites, other_site, axe_source):
     allow_origin(other_site)
     page = wide
     blocked: list[str] = []
@@ -145,6 +145,10 @@ def test_the_widget_on_another_site_whose_origin_is_allowed(wide, sites, other_s
     frame.locator(".assistant-turn--assistant").wait_for()
     assert "Gespräch lesen" in frame.locator(".assistant-privacy").text_content()
     assert blocked == []
+    # The embedded page itself has no accessibility violation either.
+    embedded = page.frame(url=lambda u: "eingebettet=1" in u)
+    violations = run_axe(embedded, axe_source)
+    assert violations == [], "axe found violations:\n" + describe(violations)
 
 
 @pytest.mark.django_db(transaction=True)
