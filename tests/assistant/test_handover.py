@@ -128,3 +128,15 @@ def test_conversations_are_deleted_after_the_networks_retention(client, feldberg
     assert services.apply_retention(now=later) == 1
     with scopes_disabled():
         assert not Conversation.objects.exists()
+
+
+def test_htmx_gets_the_panel_after_the_handover_and_a_plain_post_the_page(
+    client, feldberg, monkeypatch
+):
+    page = chat_that_offers_handover(monkeypatch, client)
+    partial = client.post(
+        HANDOVER, handover_data(page, idempotency_key="h-1"), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert partial.lstrip().startswith("<section") and "Nummer" in partial
+    full = client.post(HANDOVER, handover_data(page, idempotency_key="h-1")).content.decode()
+    assert "<html" in full and "Nummer" in full
