@@ -84,3 +84,18 @@ def test_import_catalog_events_command_reports_drafts(personas, tmp_path, capsys
     path.write_text(json.dumps(catalog()), encoding="utf-8")
     call_command("import_catalog_events", str(path))
     assert "ohne Datum als Entwurf" in capsys.readouterr().out
+
+
+def test_import_catalog_imports_undated_events_as_drafts_and_a_dry_run_none(personas, tmp_path):
+    from io import StringIO
+
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps(catalog()), encoding="utf-8")
+    out = StringIO()
+    call_command("import_catalog", str(path), "--dry-run", stdout=out)
+    with scopes_disabled():
+        assert not Event.objects.exists()
+    call_command("import_catalog", str(path), stdout=out)
+    with scopes_disabled():
+        assert Event.objects.get().status == EventStatus.DRAFT
+    assert "1 Veranstaltung(en) ohne Datum als Entwurf importiert" in out.getvalue()

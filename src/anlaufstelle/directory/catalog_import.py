@@ -15,7 +15,7 @@ import datetime as dt
 import io
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -188,6 +188,7 @@ class RawCatalog:
     rows: dict[str, list[RawRow]] = field(default_factory=lambda: {t: [] for t in TYPES})
     skipped: Counter[str] = field(default_factory=Counter)
     issues: list[Issue] = field(default_factory=list)
+    events: list[Any] = field(default_factory=list)  # raw, for EVENT_IMPORTERS
 
 
 @dataclass
@@ -198,6 +199,7 @@ class ImportReport:
     skipped: Counter[str] = field(default_factory=Counter)
     issues: list[Issue] = field(default_factory=list)
     dry_run: bool = False
+    notes: list[str] = field(default_factory=list)  # German lines of EVENT_IMPORTERS
 
     @property
     def ok(self) -> bool:
@@ -327,8 +329,10 @@ def read_json_data(data: Any, name: str, catalog: RawCatalog) -> None:
     ):
         for index, item in enumerate(rows(key), start=1):
             catalog.rows[kind].append(RawRow(item, name, f"{key} Nr. {index}", index))
-    # Events arrive with a later issue; they are counted, not imported.
+    # Events are imported by the events app when it is installed (EVENT_IMPORTERS);
+    # without it they are counted, not imported.
     catalog.skipped["events"] += len(rows("events"))
+    catalog.events.extend(rows("events"))
 
 
 def _read_csv(path: Path, catalog: RawCatalog) -> None:
@@ -974,6 +978,12 @@ def _write(plan: Plan, report: ImportReport) -> None:
         counts["contacts"][status] += 1
 
 
+# Importers of the catalog's events, registered by the events app (the directory never
+# imports it): each takes the raw event objects and returns German report lines. They run
+# inside the import's transaction, so a dry run rolls them back as well.
+EVENT_IMPORTERS: list[Callable[[list[Any]], list[str]]] = []
+
+
 def import_raw(
     raw: RawCatalog,
     *,
@@ -995,6 +1005,10 @@ def import_raw(
     # The import spans every network and the shared pool on purpose.
     with scopes_disabled(), transaction.atomic():
         _write(plan, report)
+        if EVENT_IMPORTERS and raw.events:
+            for importer in EVENT_IMPORTERS:
+                report.notes += importer(raw.events)
+            report.skipped["events"] = 0
         if dry_run:
             transaction.set_rollback(True)
     return report

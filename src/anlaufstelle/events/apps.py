@@ -22,3 +22,10 @@ class EventsConfig(AppConfig):
             label=pgettext_lazy("search result type", "Event"),
         )
         registry.watch(Event, "event", m2m=[Event.topics.through])
+
+        from anlaufstelle.directory import catalog_import
+
+        from .catalog import import_raw_events
+
+        if import_raw_events not in catalog_import.EVENT_IMPORTERS:
+            catalog_import.EVENT_IMPORTERS.append(import_raw_events)

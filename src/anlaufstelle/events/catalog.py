@@ -115,6 +115,8 @@ def import_events(
                 report.updated += 1
                 if start is None:
                     event.status = EventStatus.DRAFT
+                elif event.status == EventStatus.DRAFT and event.starts_at is None:
+                    event.status = EventStatus.PUBLISHED  # an undated draft got its date
             for name, value in fields.items():
                 setattr(event, name, value)
             event.save()
@@ -132,3 +134,8 @@ def import_events(
 
 def import_file(path: Path, **kwargs: object) -> EventImportReport:
     return import_events(json.loads(path.read_text(encoding="utf-8")), **kwargs)
+
+
+def import_raw_events(events: list[object]) -> list[str]:
+    """The directory's catalog import hands its raw events here (registered in apps.py)."""
+    return import_events({"events": events}).lines()

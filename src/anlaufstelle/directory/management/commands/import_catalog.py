@@ -19,6 +19,8 @@ def write_report(command: BaseCommand, report: ImportReport) -> None:
         out.write(
             f"{label:<20}{counts['created']:>8}{counts['updated']:>10}{counts['unchanged']:>13}"
         )
+    for note in report.notes:
+        out.write(note)
     if report.skipped["events"]:
         out.write(
             f"Veranstaltungen übersprungen: {report.skipped['events']} "
