@@ -138,7 +138,10 @@ def test_a_question_without_results_offers_the_navigators_and_the_topics(client,
         "Quantenchromodynamik"
     )
     assert "topic-tile" in html and "?thema=ausbildung" in html
-    assert "Assistent" not in html  # not built yet: no dead link
+    # The assistant is reachable from every page, and the link is not a dead one.
+    assistant = reverse("site:assistant:chat", args=["feldberg"])
+    assert f'href="{assistant}"' in html
+    assert client.get(assistant).status_code == 200
     assert "0 Ergebnisse" in html
 
 
