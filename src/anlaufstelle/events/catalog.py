@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from django_scopes import scopes_disabled
 
@@ -87,8 +88,11 @@ def import_events(
                 report.skipped.append(title)
                 continue
             start = _start(raw.get("start"))
+            event = Event.objects.filter(network=network, catalog_id=raw["id"]).first()
             if start is None and dates is not None:
-                start = dates(index)
+                # A demo date still ahead stays (registrations keep their date).
+                kept = event.starts_at if event else None
+                start = kept if kept and kept > timezone.now() else dates(index)
             provider = (
                 Provider.objects.filter(network=network, slug=raw.get("anlaufstelle")).first()
                 or Provider.objects.filter(slug=raw.get("anlaufstelle")).first()
@@ -103,7 +107,6 @@ def import_events(
                 "ends_at": start + timedelta(hours=2) if start else None,
                 "place": provider.name if provider and raw.get("format") != "online" else "",
             }
-            event = Event.objects.filter(network=network, catalog_id=raw["id"]).first()
             if event is None:
                 slug = slugify(str(raw["id"]).removeprefix("ev-"))[:160]
                 if slug in RESERVED_SLUGS:
