@@ -261,7 +261,8 @@ def make_rows(personas: Any) -> dict[str, dict[str, Any]]:
             lambda net, _w: AssistantSettings.objects.create(network=net.network),
         )
         per_network(
-            "assistant.conversation", lambda net, _w: Conversation.objects.create(network=net.network)
+            "assistant.conversation",
+            lambda net, _w: Conversation.objects.create(network=net.network),
         )
         per_network(
             "cases.networkcasesettings",
