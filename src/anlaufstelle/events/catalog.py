@@ -77,9 +77,10 @@ def import_events(
     report = EventImportReport()
     with scopes_disabled(), transaction.atomic():
         networks = {n.region: n for n in Network.objects.exclude(region="")}
-        for network in Network.objects.filter(is_nationwide=True):
-            networks["bund"] = network
-        for index, raw in enumerate(data.get("events", []) or []):
+        for nationwide in Network.objects.filter(is_nationwide=True):
+            networks["bund"] = nationwide
+        events = data.get("events") or []
+        for index, raw in enumerate(events if isinstance(events, list) else []):
             if not isinstance(raw, dict) or not raw.get("id"):
                 continue
             network = networks.get(str(raw.get("region", "")))
@@ -135,8 +136,8 @@ def import_events(
     return report
 
 
-def import_file(path: Path, **kwargs: object) -> EventImportReport:
-    return import_events(json.loads(path.read_text(encoding="utf-8")), **kwargs)
+def import_file(path: Path, *, dates: Callable[[int], datetime] | None = None) -> EventImportReport:
+    return import_events(json.loads(path.read_text(encoding="utf-8")), dates=dates)
 
 
 def import_raw_events(events: list[object]) -> list[str]:

@@ -45,7 +45,7 @@ def _send(registration: Registration, name: str, *, attach_ics: bool = False, **
     if attach_ics:
         attach = (
             f"veranstaltung-{registration.event.slug}.ics",
-            ical.registration_ics(registration, url=context["links"]["event"]),
+            ical.registration_ics(registration, url=links(registration)["event"]),
             "text/calendar; method=PUBLISH",
         )
     send_templated(

@@ -33,11 +33,15 @@ def where(event: Event) -> str:
 
 
 def event_vevent(event: Event, *, url: str = "", online_url: str = "") -> VEvent:
+    start, end = event.starts_at, event.default_end()
+    if start is None or end is None:
+        # Only public (dated) events reach a calendar file: an undated one is a draft.
+        raise ValueError(f"event {event.pk} has no date")
     vevent = VEvent()
     vevent.add("uid", f"event-{event.network_id}-{event.slug}@anlaufstelle")
     vevent.add("dtstamp", timezone.now().astimezone(UTC).replace(microsecond=0))
-    vevent.add("dtstart", event.starts_at.astimezone(UTC))
-    vevent.add("dtend", event.default_end().astimezone(UTC))
+    vevent.add("dtstart", start.astimezone(UTC))
+    vevent.add("dtend", end.astimezone(UTC))
     vevent.add("summary", event.title)
     if event.summary:
         vevent.add("description", event.summary)

@@ -84,8 +84,6 @@ def json_ld(event: Event, url: str) -> SafeString:
         "@type": "Event",
         "name": event.title,
         "description": event.summary or event.description[:500],
-        "startDate": event.starts_at.isoformat(),
-        "endDate": event.default_end().isoformat(),
         "eventAttendanceMode": ATTENDANCE_MODE.get(event.format, ATTENDANCE_MODE["vor_ort"]),
         "eventStatus": (
             "https://schema.org/EventCancelled"
@@ -97,6 +95,10 @@ def json_ld(event: Event, url: str) -> SafeString:
         "maximumAttendeeCapacity": event.capacity,
         "remainingAttendeeCapacity": event.places_left,
     }
+    start, end = event.starts_at, event.default_end()
+    if start is not None and end is not None:  # public events always have a date
+        data["startDate"] = start.isoformat()
+        data["endDate"] = end.isoformat()
     locations: list[dict[str, object]] = []
     if event.format != "online":
         locations.append(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,7 +26,7 @@ def date_label(event: Event) -> str:
     return f"{local:%d.%m.%Y}, {local:%H:%M} Uhr"
 
 
-def _public() -> object:
+def _public() -> QuerySet[Event]:
     return (
         Event.objects.with_scopes_disabled()
         .filter(status=EventStatus.PUBLISHED, starts_at__isnull=False)

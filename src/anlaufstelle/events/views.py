@@ -244,7 +244,7 @@ def running_order(request: HttpRequest, network_slug: str, slug: str) -> HttpRes
     positions: dict[int, int] = {}
     for key, value in request.POST.items():
         field = re.fullmatch(r"position_([0-9]{1,12})", key)
-        number = re.fullmatch(r"[0-9]{1,3}", value.strip())
+        number = re.fullmatch(r"[0-9]{1,3}", str(value).strip())
         if field and number:
             positions[int(field.group(1))] = int(number.group(0))
     services.set_running_order(event, positions)
