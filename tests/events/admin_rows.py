@@ -8,12 +8,15 @@ from typing import Any
 KINDS = {
     "events.event": "partner_own",
     "events.eventseries": "network",
+    "events.registration": "partner_own",
 }
 
 
 def events_rows(personas: Any) -> dict[str, dict[str, Any]]:
     """{label: {"partner": own provider's row, "colleague": no provider, "other": Stuttgart}}."""
-    from anlaufstelle.events.models import Event, EventSeries
+    from django.utils import timezone
+
+    from anlaufstelle.events.models import Event, EventSeries, Registration, RegistrationStatus
 
     feldberg, stuttgart = personas.feldberg, personas.stuttgart
     owners = {
@@ -39,4 +42,19 @@ def events_rows(personas: Any) -> dict[str, dict[str, Any]]:
         for which, (net, _provider) in owners.items()
         if which != "colleague"
     }
-    return {"events.event": events, "events.eventseries": series}
+    registrations = {
+        which: Registration.objects.create(
+            network=event.network,
+            event=event,
+            status=RegistrationStatus.CONFIRMED,
+            name=f"Teilnehmerin {which}",
+            email=f"{which}@firma.example",
+            consent_at=timezone.now(),
+        )
+        for which, event in events.items()
+    }
+    return {
+        "events.event": events,
+        "events.eventseries": series,
+        "events.registration": registrations,
+    }

@@ -48,3 +48,41 @@ def test_retention_erases_registrations_of_events_that_ended_long_ago(feldberg):
     with scopes_disabled():
         names = list(Registration.objects.order_by("pk").values_list("name", flat=True))
     assert names == ["[gelöscht]", "Anja Muster 2"]
+
+
+def test_staff_export_and_erase_a_registration_in_the_back_office(client, feldberg, event):
+    services.register(event=event, **person(1))
+    services.register(event=event, **person(2))
+    with scopes_disabled():
+        first, second = Registration.objects.order_by("pk")
+    client.force_login(feldberg.navigator)
+    url = "/admin/events/registration/"
+    exported = client.post(url, {"action": "export_selected", "_selected_action": [first.pk]})
+    assert exported.status_code == 200
+    assert exported["Content-Type"].startswith("application/json")
+    assert "anja1@hotel-am-see.example" in exported.content.decode()
+    assert "anja2@" not in exported.content.decode()
+
+    # First the confirmation page, then the erasure of exactly the selected row.
+    selected = {"action": "erase_selected", "_selected_action": [first.pk]}
+    assert "[gelöscht]" not in client.post(url, selected).content.decode()
+    client.post(url, {**selected, "post": "yes"})
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.name, first.email) == ("[gelöscht]", "")
+    assert second.email == "anja2@hotel-am-see.example"
+
+
+def test_a_partner_expert_cannot_reach_registrations_of_other_providers(client, feldberg):
+    # The network's own event (no provider): not the partner expert's.
+    services.register(event=make_event(feldberg.network, slug="netzwerktreffen"), **person(1))
+    with scopes_disabled():
+        registration = Registration.objects.get()
+    client.force_login(feldberg.partner_expert)
+    url = "/admin/events/registration/"
+    client.post(
+        url, {"action": "erase_selected", "_selected_action": [registration.pk], "post": "yes"}
+    )
+    registration.refresh_from_db()
+    assert registration.email == "anja1@hotel-am-see.example"
+    assert "anja1@" not in client.get(url).content.decode()

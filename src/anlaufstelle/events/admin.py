@@ -3,7 +3,8 @@
 Coordinators and navigators manage every event and series of their network; a partner
 expert sees, adds and edits only the events of the provider they work for (the provider
 is set for them). Registrations are handled on the organisers' pages
-(/n/<slug>/veranstaltungen/verwaltung/), not here.
+(/n/<slug>/veranstaltungen/verwaltung/); the back office lists them read-only for
+requests for information and erasure (export and erase actions, as for appointments).
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from anlaufstelle.booking.admin_privacy import PrivacyActionsMixin
 from anlaufstelle.networks.admin_base import NetworkScopedAdmin, staff_user
 from anlaufstelle.networks.models import Role
 
-from . import services
-from .models import Event, EventSeries
+from . import privacy, services
+from .models import Event, EventSeries, Registration
 
 
 @admin.register(Event)
@@ -79,3 +81,33 @@ class EventSeriesAdmin(NetworkScopedAdmin):
             _("Dates created: %(count)d") % {"count": created},
             messages.SUCCESS,
         )
+
+
+@admin.register(Registration)
+class RegistrationAdmin(PrivacyActionsMixin, NetworkScopedAdmin):
+    """Read-only; partner experts see the registrations of their provider's events."""
+
+    list_display = ("event", "name", "company", "email", "status", "created_at")
+    list_filter = ("status",)
+    search_fields = ("name", "company", "email", "event__title", "code")
+    actions = ("export_selected", "erase_selected")
+    exporter: Any = staticmethod(privacy.export_registration)
+    eraser: Any = staticmethod(privacy.erase_selected)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request).select_related("event")
+        if not request.user.is_superuser and staff_user(request).role == Role.PARTNER_EXPERT:
+            provider_id = staff_user(request).provider_id
+            if provider_id is None:
+                return queryset.none()
+            queryset = queryset.filter(event__provider_id=provider_id)
+        return queryset
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # companies register on the site; staff never type them in
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False

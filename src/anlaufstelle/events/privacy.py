@@ -10,6 +10,7 @@ older ones.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,26 +26,28 @@ from . import services
 from .models import Registration, RegistrationStatus
 
 
+def export_registration(r: Registration) -> dict[str, Any]:
+    """One registration as stored (data access request)."""
+    return {
+        "veranstaltung": r.event.title,
+        "beginn": r.event.starts_at.isoformat() if r.event.starts_at else "",
+        "status": r.status,
+        "name": r.name,
+        "firma": r.company,
+        "e_mail": r.email,
+        "antworten": r.answers,
+        "einwilligung": r.consent_at.isoformat(),
+        "angemeldet": r.created_at.isoformat(),
+    }
+
+
 def export_registrations(network: Network, email: str) -> list[dict[str, Any]]:
     """Everything stored about the person with `email` in `network` (data access request)."""
     with scopes_disabled():
         rows = Registration.objects.select_related("event").filter(
             network=network, email__iexact=email.strip(), anonymised_at__isnull=True
         )
-        return [
-            {
-                "veranstaltung": r.event.title,
-                "beginn": r.event.starts_at.isoformat() if r.event.starts_at else "",
-                "status": r.status,
-                "name": r.name,
-                "firma": r.company,
-                "e_mail": r.email,
-                "antworten": r.answers,
-                "einwilligung": r.consent_at.isoformat(),
-                "angemeldet": r.created_at.isoformat(),
-            }
-            for r in rows
-        ]
+        return [export_registration(r) for r in rows]
 
 
 def erase_registration(registration: Registration, *, now: datetime | None = None) -> bool:
@@ -68,6 +71,11 @@ def erase_registration(registration: Registration, *, now: datetime | None = Non
             anonymised_at=now,
         )
     return bool(changed)
+
+
+def erase_selected(registrations: Iterable[Registration]) -> int:
+    """Erase the registrations staff selected in the back office (a request for erasure)."""
+    return sum(erase_registration(r) for r in registrations)
 
 
 def erase_registrations(network: Network, email: str) -> int:
