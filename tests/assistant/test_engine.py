@@ -293,3 +293,29 @@ def test_evaluate_assistant_prints_the_figures(search_world, tmp_path):  # noqa:
     # t4 cites offers where none were expected: counted as ungrounded.
     assert report["ungrounded_rate"] == 0.25
     assert report["p95_ms"] >= 0
+
+
+def test_a_fitting_mediathek_article_is_cited_to_read_further(search_world, settings):  # noqa: F811
+    from anlaufstelle.mediathek.models import Article
+    from anlaufstelle.search.indexing import rebuild_index
+
+    with scopes_disabled():
+        Article.objects.create(
+            network=search_world.feldberg,
+            slug="langzeitarbeitslose-einstellen",
+            title="Langzeitarbeitslose einstellen: so klappt der Zuschuss",
+            summary="Wie Betriebe Langzeitarbeitslose einstellen und den Zuschuss beantragen.",
+            body="<p>Langzeitarbeitslose einstellen, Zuschuss beantragen: ein Bericht.</p>",
+            is_published=True,
+        )
+    rebuild_index(embed=False)
+    reply = respond(
+        network=search_world.feldberg,
+        message="Gibt es einen Zuschuss, wenn wir Langzeitarbeitslose einstellen?",
+    )
+    # The support itself comes first; the article follows as further reading.
+    assert refs(reply)[0] == "offer:eingliederungszuschuss"
+    assert "article:langzeitarbeitslose-einstellen" in refs(reply)
+    assert len(reply.sources) <= 3
+    article = next(s for s in reply.sources if s.ref.startswith("article:"))
+    assert article.url == "/n/feldberg/mediathek/artikel/langzeitarbeitslose-einstellen/"

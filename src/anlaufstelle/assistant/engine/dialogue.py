@@ -43,6 +43,9 @@ MAX_SOURCES = 3
 # A second or third source is cited when its score reaches this share of the first's.
 MIN_RELATIVE_SCORE = 0.45
 CITED_KINDS = ("offer", "provider", "event")
+# The Mediathek's articles, episodes and videos: cited to read or listen further, after
+# the offers, when there is room (they explain; they are not the support itself).
+FURTHER_KINDS = ("article", "episode", "video")
 # Context kept for the next turn after a clarifying question.
 MAX_CONTEXT_CHARS = 400
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -225,6 +228,16 @@ def pick(retrieval: Retrieval, kinds: tuple[str, ...] = CITED_KINDS) -> list[Sea
     return chosen
 
 
+def with_further_reading(retrieval: Retrieval, docs: list[SearchDocument]) -> list[SearchDocument]:
+    """`docs`, plus the best Mediathek item if there is room and it scores close to them."""
+    if not docs or len(docs) >= MAX_SOURCES:
+        return docs
+    scores = {h.doc_id: h.score for h in retrieval.result.hits}
+    floor = MIN_RELATIVE_SCORE * max(scores.get(d.pk, 0.0) for d in docs)
+    further = [d for d in pick(retrieval, FURTHER_KINDS) if scores.get(d.pk, 0.0) >= floor]
+    return docs + further[:1]
+
+
 def sources_for(network: Network, retrieval: Retrieval, docs: list[SearchDocument]) -> list[Source]:
     hits = {h.doc_id: h for h in retrieval.result.hits}
     labels = topic_labels()
@@ -327,7 +340,7 @@ class Turn:
             return self.reply(
                 it.FIND_SUPPORT, texts.NO_MATCH.format(network=self.name), offer_handoff=True
             )
-        docs = pick(retrieval)
+        docs = with_further_reading(retrieval, pick(retrieval))
         sources = sources_for(self.network, retrieval, docs)
         text = prefix + texts.SUPPORT_INTRO.format(network=self.name) + "\n"
         text += listing(docs, sources)
