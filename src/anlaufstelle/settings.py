@@ -288,6 +288,13 @@ SEARCH_EMBEDDER_SPARSE = env_bool("SEARCH_EMBEDDER_SPARSE", default=True)
 # Content changes enqueue an index update (django-tasks); off for bulk jobs and tests.
 SEARCH_AUTO_INDEX = env_bool("SEARCH_AUTO_INDEX", default=True)
 
+# The assistant's optional generation (docs/assistant.md): an OpenAI-compatible chat
+# endpoint (base URL, e.g. http://127.0.0.1:11434/v1) phrases grounded answers. Empty = off.
+ASSISTANT_LLM_URL = os.environ.get("ASSISTANT_LLM_URL", "")
+ASSISTANT_LLM_MODEL = os.environ.get("ASSISTANT_LLM_MODEL", "")
+ASSISTANT_LLM_API_KEY = os.environ.get("ASSISTANT_LLM_API_KEY", "")
+ASSISTANT_LLM_TIMEOUT = float(os.environ.get("ASSISTANT_LLM_TIMEOUT", "8"))
+
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,

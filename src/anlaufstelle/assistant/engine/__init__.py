@@ -50,8 +50,11 @@ def respond(
 ) -> Reply:
     """Answer one message of a company (see the module docstring)."""
     from .dialogue import respond as _respond
+    from .generation import phrase
 
-    return _respond(network=network, message=message, state=state, language=language)
+    reply = _respond(network=network, message=message, state=state, language=language)
+    # Optional: a configured chat model rephrases grounded answers (off by default).
+    return phrase(network=network, message=message, reply=reply)
 
 
 __all__ = ["INTENTS", "Reply", "Source", "respond"]

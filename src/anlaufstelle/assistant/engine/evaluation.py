@@ -24,9 +24,7 @@ from anlaufstelle.search.models import SearchDocument
 from . import Reply
 from .dialogue import DEFAULT_OPTIONS, EngineOptions, retrieve
 from .dialogue import respond as engine_respond
-
-# Titles shorter than this are common words ("Kita"), not a claim about a row.
-MIN_TITLE_CHARS = 12
+from .grounding import names_uncited
 
 
 @dataclass
@@ -84,15 +82,7 @@ def ungrounded(
     if cited and not expects_sources:
         return True
     # A cited row's own fields (its title, its provider's name) may be named.
-    text = reply.text.replace(own_name, " ") if own_name else reply.text
-    allowed = {name for ref in cited for name in visible[ref] if name}
-    return any(
-        len(title) >= MIN_TITLE_CHARS
-        and title in text
-        # a part of a cited title ("Welcome Center" in "Welcome Center: Beratung") is cited
-        and not any(title in name for name in allowed)
-        for title, _provider in visible.values()
-    )
+    return names_uncited(reply.text, visible, cited, own_name)
 
 
 def respond(
