@@ -226,3 +226,22 @@ def test_answers_without_sources_are_not_sent(search_world, endpoint):  # noqa: 
         reply = respond(network=search_world.feldberg, message=message)
         assert reply.sources == []
     assert endpoint.requests == []
+
+
+def test_the_engines_request_to_shorten_stays_before_the_generated_text(search_world, endpoint):  # noqa: F811
+    from anlaufstelle.assistant.engine import texts
+
+    endpoint.completion(GOOD)
+    reply = respond(network=search_world.feldberg, message=QUESTION + " bitte" * 200)
+    assert reply.text == texts.TOO_LONG + "\n" + GOOD
+
+
+def test_a_booking_answer_keeps_the_engines_booking_line(search_world, endpoint):  # noqa: F811
+    endpoint.completion(GOOD)
+    message = "Wir möchten einen Termin zum Eingliederungszuschuss für Langzeitarbeitslose buchen."
+    default = default_respond(
+        network=search_world.feldberg, message=message, state=None, language="de"
+    )
+    reply = respond(network=search_world.feldberg, message=message)
+    assert default.intent == reply.intent == "book_appointment"
+    assert reply.text == GOOD + "\n" + default.text.splitlines()[-1]
