@@ -13,6 +13,7 @@ so a forged post can only ever reach a conversation whose signed code it already
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -252,22 +253,39 @@ def _book(request: HttpRequest, network: Network, embedded: bool) -> HttpRespons
     if conversation is None:
         raise Http404
     form = BookForm(request.POST, prefix_id="termin-")
+
+    def book(data: dict[str, Any]) -> None:
+        code, key = form.slot()
+        services.book_in_chat(
+            conversation=conversation,
+            schedule_code=code,
+            slot_key=key,
+            name=data["name"],
+            email=data["email"],
+            phone=data["phone"],
+            consent=data["consent"],
+            idempotency_key=data["idempotency_key"],
+            language=_language(),
+        )
+
+    return _submit(request, network, conversation, embedded, form, "book", book)
+
+
+def _submit(
+    request: HttpRequest,
+    network: Network,
+    conversation: Any,
+    embedded: bool,
+    form: Any,
+    action: str,
+    call: Callable[[dict[str, Any]], None],
+) -> HttpResponse:
+    """Validate `form`, run the service `call`, and show the conversation again; on a
+    form or service error the same page with the message (400), the input kept."""
     error = ""
     if form.is_valid():
-        data = form.cleaned_data
-        code, key = form.slot()
         try:
-            services.book_in_chat(
-                conversation=conversation,
-                schedule_code=code,
-                slot_key=key,
-                name=data["name"],
-                email=data["email"],
-                phone=data["phone"],
-                consent=data["consent"],
-                idempotency_key=data["idempotency_key"],
-                language=_language(),
-            )
+            call(form.cleaned_data)
         except services.AssistantError as exc:
             error = exc.message
         else:
@@ -280,8 +298,9 @@ def _book(request: HttpRequest, network: Network, embedded: bool) -> HttpRespons
         conversation,
         embedded=embedded,
         error=error,
-        error_for="book",
-        book_form=form,
+        error_for=action,
+        book_form=form if action == "book" else None,
+        handover_form=form if action == "handover" else None,
     )
     return _render(request, context, status=400)
 
@@ -308,36 +327,20 @@ def _handover(request: HttpRequest, network: Network, embedded: bool) -> HttpRes
             _context(request, network, conversation, embedded=embedded, error_for="handover"),
         )
     form = HandoverForm(request.POST, prefix_id="uebergabe-")
-    error = ""
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.hand_over(
-                conversation=conversation,
-                name=data["name"],
-                email=data["email"],
-                phone=data["phone"],
-                consent=data["consent"],
-                share_consent=data["share_consent"],
-                idempotency_key=data["idempotency_key"],
-                language=_language(),
-            )
-        except services.AssistantError as exc:
-            error = exc.message
-        else:
-            return _render(request, _context(request, network, conversation, embedded=embedded))
-    else:
-        error = " ".join(str(e) for errors in form.errors.values() for e in errors)
-    context = _context(
-        request,
-        network,
-        conversation,
-        embedded=embedded,
-        error=error,
-        error_for="handover",
-        handover_form=form,
-    )
-    return _render(request, context, status=400)
+
+    def hand_over(data: dict[str, Any]) -> None:
+        services.hand_over(
+            conversation=conversation,
+            name=data["name"],
+            email=data["email"],
+            phone=data["phone"],
+            consent=data["consent"],
+            share_consent=data["share_consent"],
+            idempotency_key=data["idempotency_key"],
+            language=_language(),
+        )
+
+    return _submit(request, network, conversation, embedded, form, "handover", hand_over)
 
 
 @require_http_methods(["GET"])

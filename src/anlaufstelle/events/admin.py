@@ -17,7 +17,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from anlaufstelle.booking.admin_privacy import PrivacyActionsMixin
-from anlaufstelle.networks.admin_base import NetworkScopedAdmin, staff_user
+from anlaufstelle.networks.admin_base import NetworkScopedAdmin, ProviderOwnedAdmin, staff_user
 from anlaufstelle.networks.models import Role
 
 from . import privacy, services
@@ -25,46 +25,13 @@ from .models import Event, EventSeries, Registration
 
 
 @admin.register(Event)
-class EventAdmin(NetworkScopedAdmin):
-    editor_roles = (Role.COORDINATOR, Role.NAVIGATOR, Role.PARTNER_EXPERT)
+class EventAdmin(ProviderOwnedAdmin):
     list_display = ("title", "starts_at", "format", "status", "provider", "confirmed_count")
     list_filter = ("status", "format")
     search_fields = ("title",)
     prepopulated_fields = {"slug": ("title",)}  # noqa: RUF012
     filter_horizontal = ("topics",)
     readonly_fields = ("confirmed_count",)
-
-    def _only_own(self, request: HttpRequest) -> bool:
-        return not request.user.is_superuser and staff_user(request).role == Role.PARTNER_EXPERT
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        queryset = super().get_queryset(request).select_related("provider")
-        if self._only_own(request):
-            provider_id = staff_user(request).provider_id
-            queryset = queryset.filter(provider_id=provider_id) if provider_id else queryset.none()
-        return queryset
-
-    def get_exclude(self, request: HttpRequest, obj: Model | None = None) -> Any:
-        exclude = tuple(super().get_exclude(request, obj) or ())
-        return (*exclude, "provider") if self._only_own(request) else exclude
-
-    def _owns(self, request: HttpRequest, obj: Model | None) -> bool:
-        if not super()._owns(request, obj):
-            return False
-        if obj is not None and self._only_own(request):
-            provider_id = staff_user(request).provider_id
-            return provider_id is not None and getattr(obj, "provider_id", None) == provider_id
-        return True
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        if self._only_own(request) and staff_user(request).provider_id is None:
-            return False
-        return super().has_add_permission(request)
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        if self._only_own(request):
-            obj.provider_id = staff_user(request).provider_id
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(EventSeries)
