@@ -20,7 +20,9 @@ from .slots import BERLIN
 INPUT = {"class": "kern-form-input__input"}
 
 
-class ContactFieldsMixin(forms.Form):
+class PersonFields(forms.Form):
+    """Name, company and e-mail of a person who books or registers (booking, events)."""
+
     name = forms.CharField(
         label=_("Your name"),
         max_length=200,
@@ -35,6 +37,9 @@ class ContactFieldsMixin(forms.Form):
     email = forms.EmailField(
         label=_("E-mail"), widget=forms.EmailInput(INPUT | {"autocomplete": "email"})
     )
+
+
+class ContactFieldsMixin(PersonFields):
     phone = forms.CharField(
         label=_("Phone (optional)"),
         max_length=60,

@@ -17,9 +17,10 @@ from .models import Booking, BookingStatus, Format
 PRODID = "-//Anlaufstelle//Termine//DE"
 
 
-def _calendar(name: str | None = None) -> Calendar:
+def new_calendar(name: str | None = None, prodid: str = PRODID) -> Calendar:
+    """An empty iCalendar to publish (also used by the events app)."""
     cal = Calendar()
-    cal.add("prodid", PRODID)
+    cal.add("prodid", prodid)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
@@ -76,14 +77,14 @@ def booking_event(booking: Booking, *, for_expert: bool = False) -> Event:
 
 def booking_ics(booking: Booking) -> bytes:
     """The .ics attachment for the company."""
-    cal = _calendar()
+    cal = new_calendar()
     cal.add_component(booking_event(booking))
     return cal.to_ical()
 
 
 def feed_ics(bookings: Iterable[Booking], *, name: str) -> bytes:
     """The expert's feed: every appointment, cancelled ones marked so calendars drop them."""
-    cal = _calendar(name)
+    cal = new_calendar(name)
     cal.add("refresh-interval", timedelta(minutes=15), parameters={"VALUE": "DURATION"})
     for booking in bookings:
         cal.add_component(booking_event(booking, for_expert=True))

@@ -8,27 +8,15 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from anlaufstelle.booking.forms import PersonFields
+
 from .models import ANSWER_MAX_LENGTH, Event, EventFormat
 
 INPUT = {"class": "kern-form-input__input"}
 SELECT = {"class": "kern-form-input__select"}
 
 
-class RegistrationForm(forms.Form):
-    name = forms.CharField(
-        label=_("Your name"),
-        max_length=200,
-        widget=forms.TextInput(INPUT | {"autocomplete": "name"}),
-    )
-    company = forms.CharField(
-        label=_("Company (optional)"),
-        max_length=200,
-        required=False,
-        widget=forms.TextInput(INPUT | {"autocomplete": "organization"}),
-    )
-    email = forms.EmailField(
-        label=_("E-mail"), widget=forms.EmailInput(INPUT | {"autocomplete": "email"})
-    )
+class RegistrationForm(PersonFields):
     consent = forms.BooleanField(
         label=_("I agree that my details are processed to organise this event."),
         error_messages={"required": _("Please agree to the processing of your data.")},

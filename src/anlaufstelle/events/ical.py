@@ -9,23 +9,13 @@ from collections.abc import Iterable
 from datetime import UTC, timedelta
 
 from django.utils import timezone
-from icalendar import Calendar
 from icalendar import Event as VEvent
+
+from anlaufstelle.booking.ical import new_calendar
 
 from .models import Event, EventStatus, Registration
 
 PRODID = "-//Anlaufstelle//Veranstaltungen//DE"
-
-
-def _calendar(name: str | None = None) -> Calendar:
-    cal = Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
-    if name:
-        cal.add("x-wr-calname", name)
-    return cal
 
 
 def where(event: Event) -> str:
@@ -57,7 +47,7 @@ def event_vevent(event: Event, *, url: str = "", online_url: str = "") -> VEvent
 
 def registration_ics(registration: Registration, *, url: str = "") -> bytes:
     """The .ics attachment of a confirmation (carries the online link for registrants)."""
-    cal = _calendar()
+    cal = new_calendar(prodid=PRODID)
     event = registration.event
     cal.add_component(event_vevent(event, url=url, online_url=event.online_url))
     return cal.to_ical()
@@ -65,7 +55,7 @@ def registration_ics(registration: Registration, *, url: str = "") -> bytes:
 
 def feed_ics(events: Iterable[tuple[Event, str]], *, name: str) -> bytes:
     """The network's public events (the online link is for registrants only)."""
-    cal = _calendar(name)
+    cal = new_calendar(name, prodid=PRODID)
     cal.add("refresh-interval", timedelta(hours=6), parameters={"VALUE": "DURATION"})
     for event, url in events:
         cal.add_component(event_vevent(event, url=url))
