@@ -279,20 +279,17 @@ def make_rows(personas: Any) -> dict[str, dict[str, Any]]:
                 user=feldberg.navigator, email=feldberg.navigator.email
             )
         }
-        try:
-            from anlaufstelle.ops.models import MailDelivery
-        except ImportError:  # pragma: no cover (the outbox is registered with its model)
-            pass
-        else:
-            per_network(
-                "ops.maildelivery",
-                lambda net, w: MailDelivery.objects.create(
-                    network=net.network,
-                    recipients=[f"{w}@kunde.example"],
-                    subject=f"Betreff {w}",
-                    body="Text",
-                ),
-            )
+        from anlaufstelle.ops.models import MailDelivery
+
+        per_network(
+            "ops.maildelivery",
+            lambda net, w: MailDelivery.objects.create(
+                network=net.network,
+                recipients=[f"{w}@kunde.example"],
+                subject=f"Betreff {w}",
+                body="Text",
+            ),
+        )
     return rows
 
 
