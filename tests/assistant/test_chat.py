@@ -155,7 +155,7 @@ def test_a_reloaded_form_does_not_send_the_message_twice(client, feldberg):
 def test_htmx_gets_the_panel_with_the_live_region_and_a_plain_post_the_whole_page(client, feldberg):
     partial = client.post(CHAT, {"nachricht": "Hallo"}, HTTP_HX_REQUEST="true").content.decode()
     assert partial.lstrip().startswith("<section")
-    assert 'id="assistant-announce"' in partial and 'hx-swap-oob="true"' in partial
+    assert 'id="assistant-announce"' in partial and 'data-hx-swap-oob="true"' in partial
     assert "<html" not in partial
     full = client.post(CHAT, {"nachricht": "Hallo"}).content.decode()
     assert "<html" in full and 'id="assistant-announce"' in full and 'aria-live="polite"' in full
@@ -164,7 +164,7 @@ def test_htmx_gets_the_panel_with_the_live_region_and_a_plain_post_the_whole_pag
 def test_every_network_page_opens_the_panel(client, feldberg):
     page = client.get("/n/feldberg/angebote/").content.decode()
     assert 'id="assistant-open" href="/n/feldberg/assistent/"' in page
-    assert 'hx-get="/n/feldberg/assistent/?panel=1"' in page
+    assert 'data-hx-get="/n/feldberg/assistent/?panel=1"' in page
     panel = client.get(CHAT + "?panel=1", HTTP_HX_REQUEST="true").content.decode()
     assert "data-assistant-close" in panel
 

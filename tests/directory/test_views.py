@@ -141,7 +141,7 @@ def test_the_filter_form_keeps_the_state_of_the_url(client, directory):
     assert 'value="ausbildung" checked' not in html
     assert 'name="q" type="search" value="kurs"' in html
     assert "1 Angebot gefunden" in html
-    assert 'hx-push-url="true"' in html
+    assert 'data-hx-push-url="true"' in html
 
 
 def test_an_active_filter_links_to_the_list_without_it(client, directory):
@@ -191,7 +191,7 @@ def test_an_htmx_request_gets_only_the_results(client, directory):
     assert html.lstrip().startswith('<section id="offer-results"')
     assert "<html" not in html
     assert "Meisterkurs für Betriebe" in html
-    assert 'hx-swap-oob="innerHTML:#offer-count"' in html
+    assert 'data-hx-swap-oob="innerHTML:#offer-count"' in html
     assert "HX-Request" in response["Vary"]
 
 
@@ -202,7 +202,7 @@ def test_a_normal_request_gets_the_full_page(client, directory):
     assert html.startswith("<!DOCTYPE html>")
     assert 'id="offer-filters"' in html
     assert 'id="offer-results"' in html
-    assert "hx-swap-oob" not in html
+    assert "data-hx-swap-oob" not in html
     assert "HX-Request" in response["Vary"]
 
 

@@ -50,7 +50,7 @@ def test_an_htmx_request_gets_only_the_results_fragment(client, search_world):
     assert "<html" not in html and "site-header" not in html
     assert "Ausbildungsberatung der <mark>Handwerkskammer</mark>" in html
     # The count is swapped into the live region outside the fragment.
-    assert 'hx-swap-oob="innerHTML:#search-count"' in html
+    assert 'data-hx-swap-oob="innerHTML:#search-count"' in html
     assert "HX-Request" in response["Vary"]
 
 
