@@ -12,10 +12,14 @@ matches from 0.79 up), so the decision combines:
 - the intent, when the caller knows it (a request the assistant recognised as out of
   scope is never answerable).
 
-A pure function of the query, the search's ranked result (with its scores) and the
-document frequencies of the query terms: the assistant uses it to decide whether to
-answer, the search page may use it for its "no good match" state. It does not change
-the ranking.
+`assess` is a pure function of the query, the search's ranked result (with its scores)
+and the document frequencies of the query terms; `judge` looks those frequencies up for
+the visible networks. The search page, the JSON API and the assistant all call `judge`
+on the same hybrid result: the page and the API show "no good match" (the navigators'
+form and the topic tiles) instead of a list, the assistant answers out of scope or
+offers the hand-over. It does not change the ranking. The signals are read from the
+first `SIGNAL_DEPTH` hits only, so a caller that asks for more results gets the same
+verdict.
 """
 
 from __future__ import annotations
@@ -25,8 +29,13 @@ import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from . import snapshots
 from .engine import SearchResult
 from .lexicon import fold, load_stopwords
+
+# The signals come from this many of the best hits (the assistant asks for 30, the
+# search page for 60: both must get the same verdict).
+SIGNAL_DEPTH = 30
 
 # Folded stems of the field's words; a query word or analysed term starting with one counts.
 DOMAIN_PREFIXES = (
@@ -100,17 +109,18 @@ def signals(query: str, result: SearchResult, term_df: Mapping[str, int] | None)
     if not domain:
         domain = tuple(dict.fromkeys(t for t in result.analysis.terms if is_domain_word(t)))
     terms = result.analysis.terms
+    hits = result.hits[:SIGNAL_DEPTH]
     known = 0.0
     if terms and term_df is not None:
         known = sum(1 for t in terms if term_df.get(t, 0) > 0) / len(terms)
-    cosines = [h.cosine for h in result.hits if h.cosine is not None]
+    cosines = [h.cosine for h in hits if h.cosine is not None]
     top = max(cosines) if cosines else 0.0
     margin = top - statistics.median(cosines) if cosines else 0.0
     return Signals(
         content_words=len(content),
         domain_words=domain,
         known_share=round(known, 4),
-        lexical_rows=sum(1 for h in result.hits if h.lexical_rank is not None),
+        lexical_rows=sum(1 for h in hits if h.lexical_rank is not None),
         top_cosine=round(top, 4),
         cosine_margin=round(margin, 4),
         foreign=result.analysis.foreign,
@@ -137,6 +147,11 @@ def assess(
         return Answerability(False, "empty", sig)
     if sig.domain_words and (sig.lexical_rows > 0 or sig.top_cosine >= thresholds.domain_cosine):
         return Answerability(True, "domain", sig)
+    if not any(h.cosine is not None for h in result.hits):
+        # No embedder (SEARCH_EMBEDDER=none) or a lexical-only mode: the lexical evidence
+        # is all there is, so a match on most of the query's terms is listed as before.
+        answerable = sig.lexical_rows > 0 and sig.known_share >= thresholds.known_share
+        return Answerability(answerable, "lexical-only", sig)
     if sig.top_cosine >= thresholds.strong_cosine:
         return Answerability(True, "semantic", sig)
     if (
@@ -146,3 +161,18 @@ def assess(
     ):
         return Answerability(True, "lexical", sig)
     return Answerability(False, "weak", sig)
+
+
+def judge(
+    query: str,
+    result: SearchResult,
+    network_ids: list[int],
+    *,
+    intent: str = "",
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> Answerability:
+    """`assess` with the document frequencies of the query's terms over `network_ids`
+    (the networks the search ran over): the one call of the page, the API and the
+    assistant."""
+    term_df, _rows = snapshots.document_frequencies(network_ids, result.analysis.terms)
+    return assess(query, result, term_df=term_df, intent=intent, thresholds=thresholds)

@@ -17,7 +17,8 @@ from django_scopes import scopes_disabled
 from anlaufstelle.networks.models import Network
 from anlaufstelle.networks.scoping import visible_network_ids
 
-from .engine import SearchOptions, clear_query_cache, search
+from .answerability import DEFAULT_THRESHOLDS, Thresholds, assess, judge
+from .engine import SearchOptions, SearchResult, clear_query_cache, search
 from .models import SearchDocument
 
 DEPTH = 100  # mrr counts the first grade-2 item within the first 100 results
@@ -81,6 +82,19 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
+def indexed_ref(ref: str, indexed: set[str]) -> str:
+    """The index's ref of a judged item.
+
+    The judgements name events by their catalog id (`event:ev-…`); the events app
+    keeps that id as `catalog_id` but drops the "ev-" prefix from the slug its index
+    rows use. A judged ref that is not in the index is looked up in that form too.
+    """
+    if ref in indexed or not ref.startswith("event:ev-"):
+        return ref
+    alias = "event:" + ref.removeprefix("event:ev-")
+    return alias if alias in indexed else ref
+
+
 def evaluate(
     cases: list[Case],
     options: SearchOptions,
@@ -99,8 +113,11 @@ def evaluate(
     """
     with scopes_disabled():
         networks = {n.slug: n for n in Network.objects.all()}
+        indexed = set(SearchDocument.objects.values_list("ref", flat=True))
     scopes = {slug: visible_network_ids(net) for slug, net in networks.items()}
     refs: dict[int, str] = {}
+
+    rejected: list[str] = []
 
     def run(case: Case) -> tuple[list[str], float]:
         network = networks[case.network]
@@ -114,6 +131,10 @@ def evaluate(
             profile=case.profile,
         )
         elapsed = (time.perf_counter() - start) * 1000
+        # What the page and the API would show: "no good match" instead of a list. The
+        # ranking figures stay those of the list (a rejection is reported on its own).
+        if not judge(case.query, result, scopes[case.network]).answerable:
+            rejected.append(case.id)
         missing = [h.doc_id for h in result.hits if h.doc_id not in refs]
         if missing:
             with scopes_disabled():
@@ -128,11 +149,12 @@ def evaluate(
         raise ValueError(f"networks not in the database: {', '.join(unknown)}")
     if cases:  # warm-up: load the model, the snapshots and the lexicon
         run(cases[0])
+        rejected.clear()
     per_query = []
     latencies = []
     totals: dict[str, float] = {}
     for case in cases:
-        relevant = case.relevant
+        relevant = {indexed_ref(r, indexed): g for r, g in case.relevant.items()}
         if exclude_kinds:
             relevant = {
                 r: g for r, g in relevant.items() if r.split(":", 1)[0] not in exclude_kinds
@@ -169,7 +191,131 @@ def evaluate(
         "ndcg@10": round(totals.get("ndcg@10", 0) / n, 4),
         "p50_ms": round(percentile(latencies, 50), 2),
         "p95_ms": round(percentile(latencies, 95), 2),
+        # Questions answered with "no good match" (answerability.py): none of a set of
+        # genuine questions should be; `offtopic_rejection` is this share on a set of
+        # questions the network cannot answer.
+        "rejected": len(rejected),
+        "rejected_ids": rejected,
         "per_query": per_query,
+    }
+
+
+def offtopic_rejection(cases: list[Case], options: SearchOptions) -> dict[str, Any]:
+    """The share of `cases` (questions the network cannot answer) that get "no good
+    match", and the ids of those that got a list instead."""
+    report = evaluate(cases, options, cached_embeddings=True)
+    answered = sorted({c.id for c in cases} - set(report["rejected_ids"]))
+    return {
+        "offtopic_queries": len(cases),
+        "offtopic_rejection": round(report["rejected"] / (len(cases) or 1), 4),
+        "offtopic_answered_ids": answered,
+    }
+
+
+@dataclass
+class Judged:
+    """One question's search result and term frequencies, to judge it again cheaply."""
+
+    query: str
+    result: SearchResult
+    term_df: dict[str, int]
+    genuine: bool
+
+
+def judged_cases(cases: list[Case], options: SearchOptions, *, genuine: bool) -> list[Judged]:
+    from . import snapshots
+
+    with scopes_disabled():
+        networks = {n.slug: n for n in Network.objects.all()}
+        out = []
+        for case in cases:
+            network = networks[case.network]
+            ids = visible_network_ids(network)
+            result = search(
+                case.query, ids, own_network_id=network.pk, options=options, limit=DEPTH
+            )
+            term_df, _rows = snapshots.document_frequencies(ids, result.analysis.terms)
+            out.append(Judged(case.query, result, term_df, genuine))
+    return out
+
+
+# The grid of the answerability's cross-validation (around the defaults).
+ANSWERABILITY_GRID: dict[str, list[Any]] = {
+    "domain_cosine": [0.78, 0.80, 0.82],
+    "known_share": [0.4, 0.5, 0.6],
+    "lexical_rows": [5, 10, 15],
+    "plain_cosine": [0.82, 0.83, 0.84, 0.85],
+    "strong_cosine": [0.85, 0.87, 0.89],
+}
+
+
+def _balanced(rows: list[Judged], thresholds: Thresholds) -> tuple[float, float]:
+    """(share of genuine questions accepted, share of off-topic questions rejected)."""
+    genuine = [r for r in rows if r.genuine]
+    other = [r for r in rows if not r.genuine]
+
+    def ok(r: Judged) -> bool:
+        verdict = assess(r.query, r.result, term_df=r.term_df, thresholds=thresholds)
+        return verdict.answerable == r.genuine
+
+    return (
+        sum(ok(r) for r in genuine) / (len(genuine) or 1),
+        sum(ok(r) for r in other) / (len(other) or 1),
+    )
+
+
+def _centre_of_best(candidates: list[Thresholds], rows: list[Judged]) -> Thresholds:
+    """The best thresholds on `rows`; among equally good ones the centre of their
+    region (per threshold the median of the tied values): the widest margin to both
+    sets instead of the first tie, which sits at an edge."""
+    scores = [sum(_balanced(rows, t)) for t in candidates]
+    top = max(scores)
+    tied = [t for t, score in zip(candidates, scores, strict=True) if score >= top - 1e-9]
+    return Thresholds(
+        **{
+            name: sorted(getattr(t, name) for t in tied)[len(tied) // 2]
+            for name in ANSWERABILITY_GRID
+        }
+    )
+
+
+def cross_validate_answerability(
+    rows: list[Judged], *, folds: int = 5, repeats: int = 10, seed: int = 0
+) -> dict[str, Any]:
+    """Choose the answerability's thresholds on part of the questions (genuine and
+    off-topic alike), measure on the rest: criterion is the mean of the genuine
+    questions accepted and the off-topic ones rejected (both count the same however
+    many questions each set has)."""
+    candidates = [Thresholds(**label) for label in option_grid(ANSWERABILITY_GRID)]
+    held_genuine: list[float] = []
+    held_offtopic: list[float] = []
+    chosen: dict[str, int] = {}
+    for repeat in range(repeats):
+        order = list(range(len(rows)))
+        random.Random(seed + repeat).shuffle(order)
+        for fold in range(folds):
+            test_ids = set(order[fold::folds])
+            train = [rows[i] for i in range(len(rows)) if i not in test_ids]
+            test = [rows[i] for i in sorted(test_ids)]
+            best = _centre_of_best(candidates, train)
+            name = json.dumps(best.__dict__, sort_keys=True)
+            chosen[name] = chosen.get(name, 0) + 1
+            for r in test:
+                ok = assess(r.query, r.result, term_df=r.term_df, thresholds=best).answerable
+                (held_genuine if r.genuine else held_offtopic).append(float(ok == r.genuine))
+    accepted, rejected = _balanced(rows, DEFAULT_THRESHOLDS)
+    return {
+        "questions": len(rows),
+        "candidates": len(candidates),
+        "cross_validated": {
+            "genuine_accepted": round(sum(held_genuine) / (len(held_genuine) or 1), 4),
+            "offtopic_rejection": round(sum(held_offtopic) / (len(held_offtopic) or 1), 4),
+        },
+        "defaults": {
+            "genuine_accepted": round(accepted, 4),
+            "offtopic_rejection": round(rejected, 4),
+        },
+        "chosen_per_fold": dict(sorted(chosen.items(), key=lambda kv: -kv[1])[:5]),
     }
 
 

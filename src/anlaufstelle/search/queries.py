@@ -20,6 +20,7 @@ from anlaufstelle.networks.scoping import visible_network_ids
 
 from . import registry
 from .analysis import analyse, tokenize, word_terms
+from .answerability import Answerability, judge
 from .engine import SearchOptions, SearchResult, search
 from .lexicon import fold, load_stopwords
 from .models import SearchDocument
@@ -60,6 +61,13 @@ class SearchPage:
     total: int = 0  # results after the chosen facets
     found: int = 0  # results of the query alone (what the query log records)
     result: SearchResult | None = None
+    # Whether the network can answer the query at all (answerability.py); when not, the
+    # page shows "no good match" instead of a list of merely similar items.
+    verdict: Answerability | None = None
+
+    @property
+    def no_good_match(self) -> bool:
+        return self.verdict is not None and not self.verdict.answerable
 
 
 def _values(doc: SearchDocument, name: str) -> list[str]:
@@ -131,16 +139,18 @@ def run_search(network: Network, query: str, selected: dict[str, list[str]]) -> 
     page = SearchPage(query=query, selected=selected)
     if not query.strip():
         return page
+    network_ids = visible_network_ids(network)
     result = search(
         query,
-        visible_network_ids(network),
+        network_ids,
         own_network_id=network.pk,
         options=SearchOptions.for_mode("hybrid"),
         limit=MAX_RESULTS,
     )
     page.result = result
     page.suggestion = result.analysis.suggestion
-    if not result.hits:
+    page.verdict = judge(query, result, network_ids)
+    if not result.hits or page.no_good_match:
         return page
     top = result.hits[0].score
     keep = [

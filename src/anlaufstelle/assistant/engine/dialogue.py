@@ -20,8 +20,7 @@ from django_scopes import scopes_disabled
 
 from anlaufstelle.networks.models import Network
 from anlaufstelle.networks.scoping import visible_network_ids
-from anlaufstelle.search import snapshots
-from anlaufstelle.search.answerability import DEFAULT_THRESHOLDS, Answerability, Thresholds, assess
+from anlaufstelle.search.answerability import DEFAULT_THRESHOLDS, Answerability, Thresholds, judge
 from anlaufstelle.search.engine import (
     SearchOptions,
     SearchResult,
@@ -199,8 +198,7 @@ def retrieve(
         options=SearchOptions.for_mode("hybrid"),
         limit=30,
     )
-    term_df, _rows = snapshots.document_frequencies(ids, result.analysis.terms)
-    verdict = assess(query, result, term_df=term_df, intent=intent, thresholds=options.thresholds)
+    verdict = judge(query, result, ids, intent=intent, thresholds=options.thresholds)
     with scopes_disabled():
         docs = SearchDocument.objects.in_bulk([h.doc_id for h in result.hits])
     return Retrieval(query, result, docs, verdict)

@@ -16,7 +16,15 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from anlaufstelle.search.analysis import AnalysisOptions
 from anlaufstelle.search.engine import MODES, SearchOptions
-from anlaufstelle.search.evaluation import cross_validate, evaluate, load_cases, option_grid
+from anlaufstelle.search.evaluation import (
+    cross_validate,
+    cross_validate_answerability,
+    evaluate,
+    judged_cases,
+    load_cases,
+    offtopic_rejection,
+    option_grid,
+)
 
 
 def _value(raw: str) -> Any:
@@ -76,6 +84,22 @@ class Command(BaseCommand):
                 "prior_<kind>=… sets the kind prior of offer/provider/contact/event."
             ),
         )
+        parser.add_argument(
+            "--offtopic",
+            type=Path,
+            help=(
+                "Questions the network cannot answer (search_offtopic_dev.jsonl): adds "
+                "offtopic_rejection, the share that gets 'no good match'."
+            ),
+        )
+        parser.add_argument(
+            "--answerability-cv",
+            action="store_true",
+            help=(
+                "With --offtopic: cross-validate the answerability's thresholds on both "
+                "files (genuine questions accepted, off-topic ones rejected)."
+            ),
+        )
         parser.add_argument("--folds", type=int, default=5)
         parser.add_argument("--repeats", type=int, default=4)
         parser.add_argument(
@@ -89,6 +113,19 @@ class Command(BaseCommand):
         for item in opts["set"]:
             name, _, raw = item.partition("=")
             options = set_option(options, name, _value(raw))
+        offtopic = opts["offtopic"]
+        if offtopic is not None and not offtopic.exists():
+            raise CommandError(f"{offtopic} does not exist")
+        if opts["answerability_cv"]:
+            if offtopic is None:
+                raise CommandError("--answerability-cv needs --offtopic")
+            rows = judged_cases(load_cases(opts["queries"]), options, genuine=True)
+            rows += judged_cases(load_cases(offtopic), options, genuine=False)
+            report = cross_validate_answerability(
+                rows, folds=opts["folds"], repeats=opts["repeats"]
+            )
+            self.stdout.write(json.dumps(report, ensure_ascii=False))
+            return
         if opts["cv"]:
             grid = {}
             for item in opts["cv"]:
@@ -122,6 +159,8 @@ class Command(BaseCommand):
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
+        if offtopic is not None:
+            report.update(offtopic_rejection(load_cases(offtopic), options))
         if opts["summary"]:
             report.pop("per_query")
         self.stdout.write(json.dumps(report, ensure_ascii=False))
