@@ -8,6 +8,7 @@ from typing import Any
 KINDS = {
     "events.event": "partner_own",
     "events.eventseries": "network",
+    "events.eventtype": "network",
     "events.registration": "partner_own",
 }
 
@@ -16,7 +17,13 @@ def events_rows(personas: Any) -> dict[str, dict[str, Any]]:
     """{label: {"partner": own provider's row, "colleague": no provider, "other": Stuttgart}}."""
     from django.utils import timezone
 
-    from anlaufstelle.events.models import Event, EventSeries, Registration, RegistrationStatus
+    from anlaufstelle.events.models import (
+        Event,
+        EventSeries,
+        EventType,
+        Registration,
+        RegistrationStatus,
+    )
 
     feldberg, stuttgart = personas.feldberg, personas.stuttgart
     owners = {
@@ -42,6 +49,11 @@ def events_rows(personas: Any) -> dict[str, dict[str, Any]]:
         for which, (net, _provider) in owners.items()
         if which != "colleague"
     }
+    types = {
+        which: EventType.objects.create(network=net, name=f"Pitch {which}", roles="Firma\nTalent")
+        for which, (net, _provider) in owners.items()
+        if which != "colleague"
+    }
     registrations = {
         which: Registration.objects.create(
             network=event.network,
@@ -56,5 +68,6 @@ def events_rows(personas: Any) -> dict[str, dict[str, Any]]:
     return {
         "events.event": events,
         "events.eventseries": series,
+        "events.eventtype": types,
         "events.registration": registrations,
     }

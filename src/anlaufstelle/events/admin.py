@@ -21,17 +21,25 @@ from anlaufstelle.networks.admin_base import NetworkScopedAdmin, ProviderOwnedAd
 from anlaufstelle.networks.models import Role
 
 from . import privacy, services
-from .models import Event, EventSeries, Registration
+from .models import Event, EventSeries, EventType, Registration
 
 
 @admin.register(Event)
 class EventAdmin(ProviderOwnedAdmin):
     list_display = ("title", "starts_at", "format", "status", "provider", "confirmed_count")
-    list_filter = ("status", "format")
+    list_filter = ("status", "format", "event_type")
     search_fields = ("title",)
     prepopulated_fields = {"slug": ("title",)}  # noqa: RUF012
     filter_horizontal = ("topics",)
     readonly_fields = ("confirmed_count",)
+
+
+@admin.register(EventType)
+class EventTypeAdmin(NetworkScopedAdmin):
+    """Kinds of events (e.g. "Löwenpitch") with the roles and questions they ask."""
+
+    list_display = ("name", "description")
+    search_fields = ("name",)
 
 
 @admin.register(EventSeries)

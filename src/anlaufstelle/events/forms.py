@@ -28,7 +28,7 @@ class RegistrationForm(PersonFields):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
-        self.questions = event.question_list()
+        self.questions = event.parsed_questions()
         roles = event.role_list()
         if roles:
             self.fields["role"] = forms.ChoiceField(
@@ -44,15 +44,23 @@ class RegistrationForm(PersonFields):
                 widget=forms.CheckboxInput({"class": "kern-form-check__checkbox"}),
             )
         for index, question in enumerate(self.questions):
-            role = event.question_role(question)
-            label = question.partition(":")[2].strip() if role else question
-            if role:
-                label = _("%(question)s (only for: %(role)s)") % {"question": label, "role": role}
+            label = question.text
+            if question.role:
+                label = _("%(question)s (only for: %(role)s)") % {
+                    "question": label,
+                    "role": question.role,
+                }
+            if question.required:
+                label = _("%(question)s (required)") % {"question": label}
+            attrs = INPUT | {"rows": 2}
+            if question.required and not question.role:
+                attrs["aria-required"] = "true"
             self.fields[f"frage_{index}"] = forms.CharField(
                 label=label,
+                # A role's required question is checked in clean(): only for that role.
                 required=False,
                 max_length=ANSWER_MAX_LENGTH,
-                widget=forms.Textarea(INPUT | {"rows": 2}),
+                widget=forms.Textarea(attrs),
                 error_messages={
                     "max_length": _("An answer may be at most %(limit_value)d characters long.")
                 },
@@ -61,8 +69,23 @@ class RegistrationForm(PersonFields):
         order += [f"frage_{i}" for i in range(len(self.questions))]
         self.order_fields([*order, "listed_publicly", "consent"])
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        role = data.get("role", "")
+        for index, question in enumerate(self.questions):
+            name = f"frage_{index}"
+            if name in self.errors or not question.required or question.role not in ("", role):
+                continue
+            if question.role and not role:
+                continue  # no role chosen yet: that error is shown already
+            if not (data.get(name) or "").strip():
+                self.add_error(name, _("Please answer this question."))
+        return data
+
     def answers(self) -> dict[str, str]:
-        return {q: self.cleaned_data.get(f"frage_{i}", "") for i, q in enumerate(self.questions)}
+        return {
+            q.key: self.cleaned_data.get(f"frage_{i}", "") for i, q in enumerate(self.questions)
+        }
 
 
 class EventFilterForm(forms.Form):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -40,6 +41,80 @@ class EventStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+QUESTIONS_HELP = _(
+    'One per line. "Role: question" asks only registrants of that role '
+    '(e.g. "Pitching company: Your pitch in two sentences"); a question ending in "*" '
+    "must be answered."
+)
+ROLES_HELP = _(
+    "One per line, e.g. pitching company and visitor. Registrants of the first "
+    "role who agree are listed on the event page after the event."
+)
+MAX_QUESTIONS = 10
+MAX_ROLES = 5
+
+
+def _lines(text: str, limit: int) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()][:limit]
+
+
+def validate_questions(value: str) -> None:
+    if len(_lines(value, MAX_QUESTIONS + 1)) > MAX_QUESTIONS:
+        raise ValidationError(
+            _("At most %(max)d questions, one per line.") % {"max": MAX_QUESTIONS}
+        )
+
+
+def validate_roles(value: str) -> None:
+    if len(_lines(value, MAX_ROLES + 1)) > MAX_ROLES:
+        raise ValidationError(_("At most %(max)d roles, one per line.") % {"max": MAX_ROLES})
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of the registration form.
+
+    `key` is the line as written (answers are stored under it), `text` what the form
+    shows, `role` the role it is asked of ("" = everyone), `required` from a closing "*".
+    """
+
+    key: str
+    text: str
+    role: str
+    required: bool
+
+
+class EventType(TenantModel):
+    """A kind of event (e.g. "Löwenpitch"): the roles and questions every event of it asks.
+
+    An event of a type asks the type's questions first, then its own; it takes the
+    type's roles unless it names roles of its own.
+    """
+
+    name = models.CharField(_("name"), max_length=120)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    roles = models.TextField(
+        _("registration roles"), blank=True, help_text=ROLES_HELP, validators=[validate_roles]
+    )
+    questions = models.TextField(
+        _("questions for registrants"),
+        blank=True,
+        help_text=QUESTIONS_HELP,
+        validators=[validate_questions],
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("event type")
+        verbose_name_plural = _("event types")
+        constraints = [
+            models.UniqueConstraint(fields=["network", "name"], name="event_type_name_per_network"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class EventSeries(TenantModel):
     """A recurring format ("jeden ersten Mittwoch"): its occurrences are Event rows."""
 
@@ -69,6 +144,14 @@ class EventSeries(TenantModel):
     place = models.CharField(_("place"), max_length=200, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     capacity = models.PositiveIntegerField(_("places"), default=20)
+    event_type = models.ForeignKey(
+        EventType,
+        verbose_name=_("event type"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="series",
+    )
 
     class Meta:
         verbose_name = _("event series")
@@ -129,23 +212,25 @@ class Event(TenantModel):
     accessibility = models.TextField(_("accessibility"), blank=True)
     agenda = models.TextField(_("agenda"), blank=True)
     speakers = models.TextField(_("speakers"), blank=True)
+    # The kind of event: its roles and questions come first (see EventType).
+    event_type = models.ForeignKey(
+        EventType,
+        verbose_name=_("event type"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
     # Organiser's extra questions: one per line, each answered in up to 500 characters.
     questions = models.TextField(
         _("questions for registrants"),
         blank=True,
-        help_text=_(
-            'One per line. "Role: question" asks only registrants of that role '
-            '(e.g. "Pitching company: Your pitch in two sentences").'
-        ),
+        help_text=QUESTIONS_HELP,
+        validators=[validate_questions],
     )
     # Registration roles (e.g. a pitch event: pitching companies and visiting talents).
     roles = models.TextField(
-        _("registration roles"),
-        blank=True,
-        help_text=_(
-            "One per line, e.g. pitching company and visitor. Registrants of the first "
-            "role who agree are listed on the event page after the event."
-        ),
+        _("registration roles"), blank=True, help_text=ROLES_HELP, validators=[validate_roles]
     )
     registration_open = models.BooleanField(_("registration open"), default=True)
     status = models.CharField(
@@ -195,18 +280,37 @@ class Event(TenantModel):
         return self.format in (EventFormat.ONLINE, EventFormat.HYBRID)
 
     def question_list(self) -> list[str]:
-        return [q.strip() for q in self.questions.splitlines() if q.strip()][:10]
+        """The question lines: the event type's first, then the event's own (no repeats)."""
+        lines = _lines(self.event_type.questions, MAX_QUESTIONS) if self.event_type else []
+        for line in _lines(self.questions, MAX_QUESTIONS):
+            if line not in lines:
+                lines.append(line)
+        return lines
 
     def role_list(self) -> list[str]:
-        return [r.strip() for r in self.roles.splitlines() if r.strip()][:5]
+        """The event's own roles, else its type's."""
+        own = _lines(self.roles, MAX_ROLES)
+        if own or self.event_type is None:
+            return own
+        return _lines(self.event_type.roles, MAX_ROLES)
 
     def question_role(self, question: str) -> str:
         """The role a question is asked of ("" = everyone): the "Role: question" prefix."""
         prefix, sep, _rest = question.partition(":")
         return prefix.strip() if sep and prefix.strip() in self.role_list() else ""
 
-    def questions_for(self, role: str) -> list[str]:
-        return [q for q in self.question_list() if self.question_role(q) in ("", role)]
+    def parsed_questions(self) -> list[Question]:
+        found = []
+        for line in self.question_list():
+            role = self.question_role(line)
+            text = line.partition(":")[2].strip() if role else line
+            required = text.endswith("*")
+            found.append(Question(line, text.rstrip("*").strip() or text, role, required))
+        return found
+
+    def questions_for(self, role: str) -> list[Question]:
+        """The questions a registrant of `role` answers ("" = no roles)."""
+        return [q for q in self.parsed_questions() if q.role in ("", role)]
 
     def is_past(self, now: datetime) -> bool:
         return self.starts_at is None or self.starts_at <= now

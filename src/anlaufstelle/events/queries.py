@@ -18,7 +18,7 @@ from .models import BERLIN, Event, EventStatus, Registration, RegistrationStatus
 def public_events(network: Network) -> QuerySet[Event]:
     return (
         Event.objects.filter(network=network, status=EventStatus.PUBLISHED, starts_at__isnull=False)
-        .select_related("provider")
+        .select_related("provider", "event_type")
         .prefetch_related("topics")
     )
 
@@ -51,7 +51,7 @@ def public_event_or_404(network: Network, slug: str) -> Event:
 
 def manageable_events(network: Network, member: User) -> QuerySet[Event]:
     """Navigators and coordinators: every event; a partner expert: their provider's."""
-    events = Event.objects.filter(network=network).select_related("provider")
+    events = Event.objects.filter(network=network).select_related("provider", "event_type")
     if member.is_superuser or member.role in (Role.COORDINATOR, Role.NAVIGATOR):
         return events
     if member.provider_id is None:

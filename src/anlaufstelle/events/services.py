@@ -46,15 +46,20 @@ def _checked_key(key: str | None) -> str | None:
 
 
 def _checked_answers(event: Event, answers: dict[str, str], role: str) -> dict[str, str]:
-    """Only the event's questions for `role`, each answer at most ANSWER_MAX_LENGTH long."""
+    """Only the questions for `role` (the type's and the event's), each answer at most
+    ANSWER_MAX_LENGTH long, every required one given; refused before anything is stored."""
     clean: dict[str, str] = {}
     for question in event.questions_for(role):
-        answer = str(answers.get(question, "")).strip()
+        answer = str(answers.get(question.key, "")).strip()
         if len(answer) > ANSWER_MAX_LENGTH:
             raise RegistrationError(
                 _("An answer may be at most %(max)d characters long.") % {"max": ANSWER_MAX_LENGTH}
             )
-        clean[question] = answer
+        if question.required and not answer:
+            raise RegistrationError(
+                _("Please answer the question “%(question)s”.") % {"question": question.text}
+            )
+        clean[question.key] = answer
     return clean
 
 
@@ -253,6 +258,7 @@ def create_occurrences(
                 "place": series.place,
                 "address": series.address,
                 "capacity": series.capacity,
+                "event_type": series.event_type,
                 "starts_at": starts_at,
                 "ends_at": ends_at,
                 "status": EventStatus.PUBLISHED,
