@@ -114,3 +114,32 @@ def test_hits_beyond_the_signal_depth_do_not_count():
     result = SearchResult(hits=hits, analysis=QueryAnalysis(terms=["wett"], words=["wetter"]))
     sig = signals("Wetter", result, {"wett": 0})
     assert sig.lexical_rows == 0 and sig.top_cosine == 0.8
+
+
+def _result(terms: list[str], words: list[str], hits: list[Hit]):
+    from anlaufstelle.search.engine import QueryAnalysis, SearchResult
+
+    return SearchResult(hits=hits, analysis=QueryAnalysis(terms=terms, words=words))
+
+
+def test_a_synonym_group_of_the_field_counts_as_domain_vocabulary():
+    from anlaufstelle.search.answerability import assess
+
+    # Journey 1: no word of the domain list, but "Koch" and "Saison" are the field's
+    # occupations and sectors (built-in synonym groups).
+    query = "finde keinen koch für die saison, was kann ich machen"
+    hits = [Hit(doc_id=i, score=1.0, lexical_rank=i, cosine=0.81) for i in range(1, 6)]
+    terms = ["koch", "saison", "syn_gastronomie", "syn_tourismus"]
+    verdict = assess(query, _result(terms, ["koch", "saison"], hits), term_df={"koch": 3})
+    assert verdict.answerable and verdict.reason == "domain"
+    assert "syn_gastronomie" in verdict.signals.domain_words
+
+
+def test_a_private_errand_does_not_count_the_sector_word():
+    from anlaufstelle.search.answerability import assess
+
+    query = "Rezept für schwäbische Küche"
+    hits = [Hit(doc_id=i, score=1.0, lexical_rank=i, cosine=0.81) for i in range(1, 6)]
+    terms = ["rezept", "schwab", "kuch", "syn_gastronomie"]
+    verdict = assess(query, _result(terms, ["rezept", "küche"], hits), term_df={"kuch": 2})
+    assert not verdict.answerable and verdict.signals.domain_words == ()

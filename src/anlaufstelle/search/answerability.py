@@ -5,7 +5,9 @@ Embedding similarity alone cannot tell an off-topic question from an in-domain o
 matches from 0.79 up), so the decision combines:
 
 - domain vocabulary: words of the query that belong to the field (companies, staff,
-  training, funding, hiring …, German and English stems, compound parts included);
+  training, funding, hiring …, German and English stems, compound parts included), and
+  the built-in synonym groups the query matches (occupations, sectors, programmes) —
+  unless the question is a private errand (buying, ordering, a recipe);
 - lexical evidence after analysis: the share of the analysed query terms the visible
   collection contains, and how many rows the lexical search matched at all;
 - the semantic score: the best cosine and its margin over the median of the candidates;
@@ -60,6 +62,18 @@ DOMAIN_PREFIXES = (
 # Compound endings of the field ("Bürokraft", "Pflegekräfte", "Fachkräftesicherung").
 DOMAIN_SUFFIXES = ("kraft", "krafte", "betrieb", "betriebe", "beruf", "berufe", "forderung")
 WORD_RE = re.compile(r"[\wÄÖÜäöüß]+")
+GROUP_PREFIX = "syn_"  # the analysis's token of a built-in synonym group (synonyms.py)
+# Words of a private errand (shopping, ordering, cooking at home), folded.
+ERRAND_PREFIXES = (
+    "kauf",
+    "gekauft",
+    "bestell",
+    "rezept",
+    "ticket",
+    "lieferdienst",
+    "gunstig",
+    "billig",
+)
 
 
 @dataclass(frozen=True)
@@ -108,6 +122,15 @@ def signals(query: str, result: SearchResult, term_df: Mapping[str, int] | None)
     domain = tuple(dict.fromkeys(w for w in content if is_domain_word(w)))
     if not domain:
         domain = tuple(dict.fromkeys(t for t in result.analysis.terms if is_domain_word(t)))
+    # The built-in synonym groups are the field's curated vocabulary too (occupations,
+    # sectors, programmes: "Koch" -> hospitality, "Saison" -> tourism); the analysis
+    # marks a matched group with its token.
+    # Not for a private errand, though ("Rezept für schwäbische Küche", "Hotel günstig
+    # kaufen"): there the sector word names what the visitor wants to consume.
+    if not any(w.startswith(ERRAND_PREFIXES) for w in content):
+        domain += tuple(
+            t for t in dict.fromkeys(result.analysis.terms) if t.startswith(GROUP_PREFIX)
+        )
     terms = result.analysis.terms
     hits = result.hits[:SIGNAL_DEPTH]
     known = 0.0

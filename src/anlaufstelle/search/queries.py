@@ -18,10 +18,10 @@ from anlaufstelle.directory.models import Audience, OfferKind, Topic
 from anlaufstelle.networks.models import Network
 from anlaufstelle.networks.scoping import visible_network_ids
 
-from . import registry
+from . import reasons, registry
 from .analysis import analyse, tokenize, word_terms
 from .answerability import Answerability, judge
-from .engine import SearchOptions, SearchResult, search
+from .engine import SearchOptions, SearchResult, place_words, search, strip_words
 from .lexicon import fold, load_stopwords
 from .models import SearchDocument
 
@@ -182,6 +182,22 @@ def run_search(network: Network, query: str, selected: dict[str, list[str]]) -> 
     page.documents = [d for d in ordered if _matches(d, selected)]
     page.total = len(page.documents)
     return page
+
+
+def result_reasons(
+    network: Network, page: SearchPage, docs: list[SearchDocument]
+) -> dict[int, list[str]]:
+    """The parts of each shown row's "Why:" line (reasons.py), by row id."""
+    if not docs:
+        return {}
+    hits = {h.doc_id: h for h in page.result.hits} if page.result else {}
+    labels = topic_labels()
+    # The site is scoped to its region already: its place words explain nothing.
+    text = strip_words(page.query, place_words(network.pk))
+    return {
+        doc.pk: reasons.hit_reasons(text=text, doc=doc, hit=hits.get(doc.pk), topic_labels=labels)
+        for doc in docs
+    }
 
 
 def type_label(kind: str) -> str:

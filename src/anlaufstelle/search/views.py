@@ -21,7 +21,6 @@ from anlaufstelle.directory.views import is_htmx_fragment_request
 from anlaufstelle.networks.scoping import visible_network_ids
 
 from . import queries, reasons, registry, services, sources
-from .engine import place_words, strip_words
 from .models import SearchDocument
 
 PAGE_SIZE = 10
@@ -69,10 +68,7 @@ def search_page(request: HttpRequest, network_slug: str) -> HttpResponse:
     offset = (current.number - 1) * PAGE_SIZE
     regions = queries.region_labels() if current.object_list else {}
     matches = queries.term_matcher(terms)
-    hits = {h.doc_id: h for h in page.result.hits} if page.result else {}
-    topic_labels = queries.topic_labels() if current.object_list else {}
-    # The site is scoped to its region already: its place words explain nothing.
-    reason_text = strip_words(query, place_words(network.pk))
+    why = queries.result_reasons(network, page, list(current.object_list))
     results = [
         {
             "doc": doc,
@@ -82,9 +78,7 @@ def search_page(request: HttpRequest, network_slug: str) -> HttpResponse:
             "region_label": regions.get(doc.region, doc.region),
             "title": queries.highlight(doc.title, matches),
             "snippet": queries.snippet(doc, terms, matches=matches),
-            "reason": reasons.reason_line(
-                text=reason_text, doc=doc, hit=hits.get(doc.pk), topic_labels=topic_labels
-            ),
+            "reason": reasons.SEPARATOR.join(why.get(doc.pk, [])),
         }
         for i, doc in enumerate(current.object_list)
     ]
