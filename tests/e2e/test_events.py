@@ -93,3 +93,53 @@ def test_anja_registers_for_an_event_by_keyboard(page, events_demo, axe_source):
 
     with scopes_disabled():
         assert Registration.objects.get().status == "cancelled"
+
+
+def grid_links(page: object) -> int:
+    return page.locator(".event-calendar a").count()  # type: ignore[attr-defined]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_month_grid_by_keyboard_on_a_desk_and_as_a_list_on_a_phone(
+    page, events_demo, axe_source
+):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(CALENDAR)
+    tab_to(page, "main a[href*='monat=']")
+    enter(page)
+    assert page.locator("table.event-calendar caption").count() == 1
+    assert page.locator("table.event-calendar thead th abbr[title='Montag']").count() == 1
+    assert page.locator("td[aria-current='date']").count() == 1  # today is this month
+    # The demo's dates lie in the coming weeks: at most two months on, there are some.
+    for _ in range(2):
+        if grid_links(page):
+            break
+        tab_to(page, "main a[rel='next']")
+        enter(page)
+    assert grid_links(page) > 0
+    assert_no_violations(page, axe_source)
+    # The grid really is seven columns wide on a desk.
+    widths = page.eval_on_selector_all(
+        "table.event-calendar tbody tr:first-child td", "cells => cells.map(c => c.offsetWidth)"
+    )
+    assert len(widths) == 7 and min(widths) > 100
+
+    # On a phone the same month is a list of the days with events, nothing to scroll sideways.
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert not page.locator("table.event-calendar thead").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    visible_days = page.locator("td.event-calendar__day:visible")
+    with_events = page.locator("td.event-calendar__day:has(a)")
+    today = page.locator("td[aria-current='date']:visible").count()
+    assert visible_days.count() == with_events.count() + today - page.locator(
+        "td[aria-current='date']:has(a)"
+    ).count()
+    assert page.locator(".event-calendar__long:visible").count() == visible_days.count()
+    assert_no_violations(page, axe_source)
+
+    tab_to(page, ".event-calendar a")
+    title = page.evaluate(
+        "document.activeElement.textContent.replace(/^\\s*\\d\\d:\\d\\d\\s*/, '').trim()"
+    )
+    enter(page)
+    assert page.get_by_role("heading", level=1).inner_text() == title

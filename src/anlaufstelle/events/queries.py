@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import calendar
 import json
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db.models import QuerySet
@@ -40,6 +43,26 @@ def month_links(month: date) -> dict[str, str]:
     before = date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
     after = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
     return {"previous": f"{before:%Y-%m}", "next": f"{after:%Y-%m}"}
+
+
+@dataclass
+class GridDay:
+    day: date
+    in_month: bool
+    is_today: bool
+    events: list[Event]
+
+
+def month_grid(month: date, events: list[Event], today: date) -> list[list[GridDay]]:
+    """The weeks (Monday first) of `month` with each day's `events` (Berlin dates)."""
+    by_day: dict[date, list[Event]] = defaultdict(list)
+    for event in events:
+        if event.starts_at is not None:
+            by_day[event.starts_at.astimezone(BERLIN).date()].append(event)
+    return [
+        [GridDay(d, d.month == month.month, d == today, by_day.get(d, [])) for d in week]
+        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
+    ]
 
 
 def public_event_or_404(network: Network, slug: str) -> Event:

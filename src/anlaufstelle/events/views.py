@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import re
 from datetime import date
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db.models import F
@@ -29,7 +30,8 @@ from .models import Event, Registration, RegistrationStatus
 
 
 def event_list(request: HttpRequest, network_slug: str) -> HttpResponse:
-    """Upcoming events by month; `?monat=YYYY-MM` shows one month (past days included)."""
+    """Upcoming events as a list; `?monat=YYYY-MM` shows that month as a calendar grid
+    (past days included). The filters work in both views."""
     network = site_network(request)
     form = EventFilterForm(request.GET)
     chosen = form.cleaned_data if form.is_valid() else {}
@@ -47,11 +49,23 @@ def event_list(request: HttpRequest, network_slug: str) -> HttpResponse:
     if chosen.get("anbieter"):
         events = events.filter(provider__slug=chosen["anbieter"])
     all_upcoming = queries.upcoming(network)
+    found = list(events.order_by("starts_at").distinct())
+    today = timezone.localdate()
+    shown = month or today.replace(day=1)
+    filters = {k: chosen[k] for k in ("thema", "format", "anbieter") if chosen.get(k)}
+    months = queries.month_links(shown)
     context = {
-        "events": list(events.order_by("starts_at").distinct()),
+        "events": found,
         "chosen": chosen,
         "month": month,
-        "months": queries.month_links(month or timezone.localdate().replace(day=1)),
+        "months": months,
+        "links": {
+            "previous": "?" + urlencode({**filters, "monat": months["previous"]}),
+            "next": "?" + urlencode({**filters, "monat": months["next"]}),
+            "grid": "?" + urlencode({**filters, "monat": f"{shown:%Y-%m}"}),
+            "list": "?" + urlencode(filters),
+        },
+        "weeks": queries.month_grid(shown, found, today) if month else [],
         "topics": Topic.objects.filter(events__in=all_upcoming).distinct(),
         "providers": Provider.objects.filter(events__in=all_upcoming).distinct(),
         "formats": Event._meta.get_field("format").choices,
