@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from . import errors
 from .booking import router as booking_router
 from .endpoints import router
+from .search import router as search_router
 
 api = NinjaAPI(
     title="Anlaufstelle API",
@@ -24,5 +25,6 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("", router)
+api.add_router("", search_router)
 api.add_router("/booking/", booking_router)
 errors.install(api)

@@ -76,6 +76,10 @@ RequiredText200 = Annotated[
     str, Field(min_length=1, max_length=200), AfterValidator(_no_nul), AfterValidator(_not_blank)
 ]
 Text2000 = Annotated[str, Field(max_length=2000), AfterValidator(_no_nul)]
+Text160 = Annotated[str, Field(max_length=160), AfterValidator(_no_nul)]
+RequiredText300 = Annotated[
+    str, Field(min_length=1, max_length=300), AfterValidator(_no_nul), AfterValidator(_not_blank)
+]
 Phone = Annotated[str, Field(max_length=60), AfterValidator(_no_nul)]
 Token = Annotated[str, Field(max_length=500), AfterValidator(_no_nul)]
 Email = Annotated[
