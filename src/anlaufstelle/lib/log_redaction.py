@@ -27,6 +27,8 @@ _TOKEN_ROUTES = [
     re.compile(rf"(/termine/(?:termin|reservierung)/{_SEGMENT}/){_SEGMENT}"),
     # booking: the expert's feed /termine/abo/<token>.ics
     re.compile(r"(/termine/abo/)[^/\s?#\"'<>.]+"),
+    # community: the sign-in link /austausch/anmelden/<token>/
+    re.compile(rf"(/austausch/anmelden/){_SEGMENT}"),
     # allauth: /accounts/password/reset/key/<uidb36>-<key>/, /accounts/confirm-email/<key>/
     re.compile(rf"(/accounts/(?:password/reset/key|confirm-email)/){_SEGMENT}"),
 ]

@@ -41,6 +41,12 @@ SITE_GROUPS = {
     "site:assistant:chat": "assistant",
     "site:assistant:book": "booking",
     "site:assistant:handover": "concern",
+    # The exchange: asking for sign-in links; writing threads, replies and reports.
+    "site:community:join": "community_signin",
+    "site:community:signin": "community_signin",
+    "site:community:new_thread": "community_post",
+    "site:community:reply": "community_post",
+    "site:community:post_action": "community_post",
 }
 API_PREFIX = "/api/"
 API_GROUP = "api_write"

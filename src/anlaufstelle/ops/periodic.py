@@ -100,6 +100,8 @@ JOBS: tuple[Job, ...] = (
     PeriodicJob("case_reminders", "send_case_reminders", time(7, 30), weekdays=WORKDAYS),
     # Registrants of tomorrow's events get their reminder (with the online link).
     PeriodicJob("event_reminders", "send_event_reminders", time(8, 0)),
+    # Members of the exchange get their mentions and replies (daily or weekly, per member).
+    PeriodicJob("community_digest", "send_community_digest", time(7, 0)),
 )
 
 
