@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -63,3 +64,27 @@ def test_an_event_that_left_the_public_leads_nowhere_and_leaves_the_index(
     with django_capture_on_commit_callbacks(execute=True), scopes_disabled():
         indexed.save()
     assert event_docs() == []
+
+
+def hit_link(page: str, ref: str) -> str:
+    """The href of the search hit for `ref` on a result page."""
+    from html import unescape
+    from urllib.parse import quote
+
+    found = re.search(r'href="([^"]*ref=' + re.escape(quote(ref, safe="")) + r'[^"]*)"', page)
+    assert found, f"no hit for {ref}"
+    return unescape(found.group(1))
+
+
+def test_the_search_page_shows_the_events_date_and_opens_its_page(client, indexed):
+    local = indexed.starts_at.astimezone(ZoneInfo("Europe/Berlin"))
+    page = client.get("/n/feldberg/suche/", {"q": "Sprechtag Ausbildung"}).content.decode()
+    expected = (
+        f'<time class="search-hit__date" datetime="{local.isoformat()}">'
+        f"Termin: {local:%d.%m.%Y}, {local:%H:%M} Uhr</time>"
+    )
+    assert expected in page
+    response = client.get(hit_link(page, "event:sprechtag-ausbildung"))
+    assert response.status_code == 302
+    assert response["Location"] == "/n/feldberg/veranstaltungen/sprechtag-ausbildung/"
+    assert client.get(response["Location"]).status_code == 200

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.management import call_command
 from django.test import Client
@@ -69,3 +71,44 @@ def test_saving_and_unpublishing_updates_the_index(
             article.is_published = False
             article.save()
         assert not SearchDocument.objects.filter(ref="article:neu").exists()
+
+
+def test_media_results_show_their_publication_date_and_open_their_page(personas, settings):
+    from datetime import datetime
+    from html import unescape
+    from zoneinfo import ZoneInfo
+
+    from .conftest import make_episode
+    from .test_pages import make_video
+
+    settings.SEARCH_EMBEDDER = "none"
+    berlin = ZoneInfo("Europe/Berlin")
+    network = personas.feldberg.network
+    make_article(network, slug="lehrstellen", title="Ausbildung im Tourismus",
+                 published_at=datetime(2026, 3, 2, 23, 30, tzinfo=berlin))  # fmt: skip
+    make_episode(network, slug="folge-tourismus", title="Folge: Ausbildung im Tourismus",
+                 published_at=datetime(2026, 4, 5, 8, tzinfo=berlin))  # fmt: skip
+    make_video(network, slug="webinar-tourismus", title="Webinar: Ausbildung im Tourismus",
+               published_at=datetime(2026, 5, 6, 8, tzinfo=berlin))  # fmt: skip
+    rebuild_index(embed=False)
+    client = Client()
+    page = client.get("/n/feldberg/suche/", {"q": "Ausbildung Tourismus"}).content.decode()
+    for ref, iso, shown, target in (
+        ("article:lehrstellen", "2026-03-02", "02.03.2026", "artikel/lehrstellen/"),
+        ("episode:folge-tourismus", "2026-04-05", "05.04.2026", "podcast/folge-tourismus/"),
+        ("video:webinar-tourismus", "2026-05-06", "06.05.2026", "video/webinar-tourismus/"),
+    ):
+        hit = re.search(
+            r'<li class="search-hit">(?:(?!</li>).)*?ref=' + ref.replace(":", "%3A") + r"[^\"]*\"",
+            page,
+            re.S,
+        )
+        assert hit, ref
+        assert (
+            f'<time class="search-hit__date" datetime="{iso}">Veröffentlicht am {shown}</time>'
+            in hit.group(0)
+        )
+        link = unescape(re.search(r'href="([^"]*ref=[^"]*)"', hit.group(0)).group(1))
+        response = client.get(link)
+        assert response["Location"] == f"/n/feldberg/mediathek/{target}"
+        assert client.get(response["Location"]).status_code == 200

@@ -20,6 +20,7 @@ class EventsConfig(AppConfig):
             item_for=search_source.item_for,
             url=search_source.result_url,
             label=pgettext_lazy("search result type", "Event"),
+            date=search_source.result_date,
         )
         registry.watch(Event, "event", m2m=[Event.topics.through])
 

@@ -11,9 +11,11 @@ from collections.abc import Iterator
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from anlaufstelle.networks.models import Network
 from anlaufstelle.search.models import SearchDocument
+from anlaufstelle.search.registry import ResultDate
 from anlaufstelle.search.sources import SourceItem
 
 from .models import Event, EventStatus
@@ -71,6 +73,15 @@ def all_items() -> Iterator[SourceItem]:
 def item_for(pk: int) -> SourceItem | None:
     event = _public().filter(pk=pk).first()
     return event_item(event) if event else None
+
+
+def result_date(doc: SearchDocument) -> ResultDate | None:
+    """The event's date and time for its search result ("Termin: 14.01.2027, 10:00 Uhr")."""
+    event = _public().filter(network_id=doc.network_id, slug=doc.slug).first()
+    if event is None or event.starts_at is None:
+        return None
+    local = timezone.localtime(event.starts_at, timezone.get_default_timezone())
+    return ResultDate(text=_("Date: %(when)s") % {"when": date_label(event)}, iso=local.isoformat())
 
 
 def result_url(network: Network, doc: SearchDocument) -> str:

@@ -12,6 +12,8 @@ from html import unescape
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django_scopes import scopes_disabled
 
@@ -87,6 +89,22 @@ def _url(kind: str, network: Any, doc: Any) -> str:
         return ""
 
 
+def _date(kind: str, doc: Any) -> registry.ResultDate | None:
+    """A medium's publication date for its search result ("Veröffentlicht am 03.12.2026")."""
+    model = KINDS[kind][0]
+    with scopes_disabled():
+        row = model.objects.filter(
+            network_id=doc.network_id, slug=doc.slug, is_published=True
+        ).first()
+    if row is None:
+        return None
+    local = timezone.localtime(row.published_at, timezone.get_default_timezone())
+    return registry.ResultDate(
+        text=_("Published on %(date)s") % {"date": f"{local:%d.%m.%Y}"},
+        iso=local.date().isoformat(),
+    )
+
+
 def register() -> None:
     for kind, (model, _name) in KINDS.items():
         registry.register_source(
@@ -95,5 +113,6 @@ def register() -> None:
             item_for=partial(_item_for, kind),
             url=partial(_url, kind),
             label=LABELS[kind],
+            date=partial(_date, kind),
         )
         registry.watch(model, kind, m2m=[model.topics.through])

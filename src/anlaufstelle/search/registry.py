@@ -9,6 +9,7 @@ An app (events, Mediathek, …) tells search in its `AppConfig.ready()` what it 
         item_for=event_item_for,      # (pk) -> SourceItem | None (None: must leave the index)
         url=event_url,                # (network, SearchDocument) -> str ("" when gone)
         label=pgettext_lazy("search result type", "Event"),
+        date=event_date,              # optional: (SearchDocument) -> ResultDate | None
     )
     registry.watch(Event, "event")   # re-index on save/delete (after commit)
 
@@ -38,12 +39,27 @@ BUILT_IN_KINDS = frozenset({"offer", "provider", "contact"})
 
 
 @dataclass(frozen=True)
+class ResultDate:
+    """The date a result shows beside its type: `text` for people, `iso` for <time>."""
+
+    text: str
+    iso: str
+
+
+@dataclass(frozen=True)
 class Source:
     kind: str
     items: Callable[[], Iterable[SourceItem]]
     item_for: Callable[[int], SourceItem | None]
     url: Callable[[Network, SearchDocument], str]
     label: Any  # str or lazy translation: the result type shown to visitors
+    # The result's date (an event's next date, a medium's publication), None without one.
+    date: Callable[[SearchDocument], ResultDate | None] | None = None
+
+
+def result_date(doc: SearchDocument) -> ResultDate | None:
+    source = _SOURCES.get(doc.kind)
+    return source.date(doc) if source is not None and source.date is not None else None
 
 
 _SOURCES: dict[str, Source] = {}
@@ -56,11 +72,12 @@ def register_source(
     item_for: Callable[[int], SourceItem | None],
     url: Callable[[Network, SearchDocument], str],
     label: Any,
+    date: Callable[[SearchDocument], ResultDate | None] | None = None,
 ) -> Source:
     """Add (or replace: `ready()` may run twice in tests) the source of one kind."""
     if kind in BUILT_IN_KINDS:
         raise ValueError(f"{kind!r} is a built-in kind of the directory")
-    source = Source(kind=kind, items=items, item_for=item_for, url=url, label=label)
+    source = Source(kind=kind, items=items, item_for=item_for, url=url, label=label, date=date)
     _SOURCES[kind] = source
     return source
 
