@@ -86,3 +86,23 @@ def test_a_partner_expert_cannot_reach_registrations_of_other_providers(client, 
     registration.refresh_from_db()
     assert registration.email == "anja1@hotel-am-see.example"
     assert "anja1@" not in client.get(url).content.decode()
+
+
+def test_erasure_also_forgets_the_stored_e_mails_to_the_registrant(
+    feldberg, event, django_capture_on_commit_callbacks
+):
+    from anlaufstelle.ops.models import MailDelivery
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.register(event=event, **person(1))
+        services.register(event=event, **person(2))
+
+    def stored_to(address: str) -> int:
+        with scopes_disabled():
+            rows = MailDelivery.objects.filter(network=feldberg.network)
+            return sum(address in r.recipients for r in rows)
+
+    assert stored_to("anja1@hotel-am-see.example") == 1  # the confirmation
+    assert privacy.erase_registrations(feldberg.network, "anja1@hotel-am-see.example") == 1
+    assert stored_to("anja1@hotel-am-see.example") == 0
+    assert stored_to("anja2@hotel-am-see.example") == 1

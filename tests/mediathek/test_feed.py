@@ -109,3 +109,38 @@ def test_feedparser_reads_the_feed_without_complaint(personas, episode):
     assert enclosure.type == "audio/wav"
     assert int(enclosure.length) == episode.audio_size
     assert enclosure.href.endswith(f"/podcast/{episode.slug}/audio")
+
+
+def test_feedparser_finds_artwork_transcript_and_a_seekable_enclosure(personas, episode):
+    """What a podcast app reads: cover, transcript tag (its address works), enclosure whose
+    length is the file's and which answers a range request with 206."""
+    network = personas.feldberg.network
+    with scopes_disabled():
+        image = Image(network=network, title="Cover", alt_text="Logo des Podcasts")
+        image.file = ContentFile(solid_png(1400), name="c.png")
+        image.full_clean()
+        image.save()
+        Podcast.objects.create(network=network, title="Werkraum-Podcast", artwork=image)
+    client = Client()
+    feed = feedparser.parse(client.get("/n/feldberg/mediathek/podcast.xml").content)
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    assert feed.feed.image.href == f"http://testserver{image.src()}"
+    assert client.get(feed.feed.image.href).status_code == 200
+    [entry] = feed.entries
+    transcript = entry.podcast_transcript
+    assert transcript["type"] == "text/plain"
+    assert transcript["url"].endswith(f"/podcast/{episode.slug}/transkript.txt")
+    text = client.get(transcript["url"])
+    assert text.status_code == 200
+    assert text.content.decode().strip() == episode.transcript.strip()
+    assert entry.published_parsed is not None and entry.link.endswith(f"/podcast/{episode.slug}/")
+    [enclosure] = entry.enclosures
+    whole = client.get(enclosure.href)
+    assert whole.status_code == 200
+    assert whole["Accept-Ranges"] == "bytes"
+    assert whole["Content-Length"] == enclosure.length == str(episode.audio_size)
+    part = client.get(enclosure.href, HTTP_RANGE="bytes=10-19")
+    assert part.status_code == 206
+    assert part["Content-Length"] == "10"
+    assert part["Content-Range"] == f"bytes 10-19/{episode.audio_size}"
+    assert len(b"".join(part.streaming_content)) == 10

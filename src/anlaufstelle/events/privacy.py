@@ -1,7 +1,8 @@
 """Data protection for registrations: export, erasure, retention — the rules of bookings.
 
 Erasing keeps the row (event, status: the statistics) and blanks everything about the
-person: name, company, e-mail, answers. Signed links stop working. A registration for an
+person: name, company, e-mail, answers, and the stored e-mails to them (outbox). Signed
+links stop working. A registration for an
 event that still lies ahead is cancelled first (its place goes to the waiting list).
 Retention: registrations are kept for the network's `BookingSettings.retention_days`
 (default 90) after the event ended; `manage.py apply_event_retention` (daily job) erases
@@ -14,12 +15,13 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from anlaufstelle.booking.models import ERASED
-from anlaufstelle.booking.privacy import retention_days
+from anlaufstelle.booking.privacy import forget_mail, retention_days
 from anlaufstelle.networks.models import Network
 
 from . import services
@@ -58,7 +60,15 @@ def erase_registration(registration: Registration, *, now: datetime | None = Non
     starts_at = registration.event.starts_at
     if registration.status != RegistrationStatus.CANCELLED and starts_at and starts_at > now:
         services.cancel_registration(registration=registration)
-    with scopes_disabled():
+    with transaction.atomic(), scopes_disabled():
+        current = Registration.objects.filter(
+            pk=registration.pk, anonymised_at__isnull=True
+        ).first()
+        if current is None:
+            return False
+        # The e-mails to the registrant (confirmation, reminder, messages) go with them,
+        # as a booking's do.
+        forget_mail(network_id=current.network_id, address=current.email)
         changed = Registration.objects.filter(
             pk=registration.pk, anonymised_at__isnull=True
         ).update(
