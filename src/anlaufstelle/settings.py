@@ -298,6 +298,16 @@ ASSISTANT_LLM_MODEL = os.environ.get("ASSISTANT_LLM_MODEL", "")
 ASSISTANT_LLM_API_KEY = os.environ.get("ASSISTANT_LLM_API_KEY", "")
 ASSISTANT_LLM_TIMEOUT = float(os.environ.get("ASSISTANT_LLM_TIMEOUT", "8"))
 
+# Observability (docs/deployment.md): Prometheus metrics at /metrics are off (404) unless a
+# bearer token or allowed client addresses (IPs or networks, e.g. 10.0.0.0/8) are set.
+# /readyz fails (503) when a limit below is exceeded.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS")
+READYZ_MAX_TASK_AGE = float(os.environ.get("READYZ_MAX_TASK_AGE", "300"))
+READYZ_MAX_FAILED_MAILS = int(os.environ.get("READYZ_MAX_FAILED_MAILS", "0"))
+READYZ_MAX_SCHEDULER_SILENCE = float(os.environ.get("READYZ_MAX_SCHEDULER_SILENCE", "600"))
+READYZ_MAX_DAILY_JOB_AGE = float(os.environ.get("READYZ_MAX_DAILY_JOB_AGE", "93600"))
+
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,

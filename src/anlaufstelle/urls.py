@@ -5,6 +5,7 @@ from anlaufstelle.api.api import api
 from anlaufstelle.directory import views as directory_views
 from anlaufstelle.lib.favicon import favicon
 from anlaufstelle.networks import views as network_views
+from anlaufstelle.ops import views as ops_views
 from anlaufstelle.pages import start
 from anlaufstelle.pages import views as page_views
 
@@ -28,6 +29,8 @@ site_patterns: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("", page_views.home, name="home"),
     path("healthz", page_views.healthz, name="healthz"),
+    path("readyz", ops_views.readyz, name="readyz"),
+    path("metrics", ops_views.metrics, name="metrics"),
     path("favicon.ico", favicon, name="favicon"),
     path("n/<slug:network_slug>/", include((site_patterns, "site"))),
     path("i18n/", include("django.conf.urls.i18n")),

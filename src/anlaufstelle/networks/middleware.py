@@ -15,7 +15,7 @@ from .scoping import network_scope
 NETWORK_PATH = re.compile(r"^/n/(?P<slug>[-a-z0-9_]+)(/|$)")
 # Operational endpoints belong to no network and must not query before their own check:
 # the load balancer needs /healthz's 503 JSON, not the 500 page, when the database is down.
-NETWORKLESS_PATHS = frozenset({"/healthz"})
+NETWORKLESS_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
 def network_for_host(host: str) -> Network | None:

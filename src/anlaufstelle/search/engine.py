@@ -26,6 +26,7 @@ import numpy as np
 from django.db import connection
 from django_scopes import scopes_disabled
 
+from anlaufstelle.lib.metrics import SEARCH_SECONDS
 from anlaufstelle.networks.models import Network
 
 from . import snapshots
@@ -495,6 +496,7 @@ def _lexical_runs_elsewhere() -> bool:
     return connection.vendor == "postgresql"
 
 
+@SEARCH_SECONDS.time()  # every search: site, API, assistant, matching (/metrics)
 def search(
     query: str,
     network_ids: list[int],
