@@ -26,6 +26,7 @@ from django_scopes import scopes_disabled
 
 from booking.conftest import booking_data, make_schedule
 from cases.conftest import form_data as concern_form_data
+from chat.walk import hostile_walk_values as chat_walk_values
 from mediathek.admin_rows import hostile_walk_values as mediathek_walk_values
 
 NUL = "\x00"
@@ -138,6 +139,8 @@ class World:
         filled = {"network_slug": "feldberg", "network": "feldberg", "slug": "x", "code": "x"}
         filled.update(self.values.get(route.name, {}))
         filled.setdefault("token", "x")
+        filled.setdefault("file_code", "x")
+        filled.setdefault("entry_code", "x")
         filled.setdefault("kind", "impressum")
         return filled
 
@@ -232,6 +235,7 @@ def world(personas: Any, settings: Any) -> World:
         "site:cases:concern": {"code": concern.code},
         "site:cases:book": {"code": concern.code},
         "site:cases:partner_concern": {"code": concern.code},
+        **chat_walk_values(network, concern, feldberg.coordinator, settings),
         "api-v1:get_offer": {"slug": feldberg.offer.slug},
         "api-v1:get_provider": {"slug": feldberg.provider.slug},
         "api-v1:free_slots": {"code": schedule.code},

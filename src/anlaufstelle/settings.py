@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "anlaufstelle.assistant",
     "anlaufstelle.mediathek",
     "anlaufstelle.events",
+    "anlaufstelle.chat",
 ]
 
 MIDDLEWARE = [
@@ -249,6 +250,9 @@ ANLAUFSTELLE_RATE_LIMITS = {
     "api_write": os.environ.get("RATE_LIMIT_API_WRITE", "30/m,300/h"),
     "event_registration": os.environ.get("RATE_LIMIT_EVENT_REGISTRATION", "10/m,50/h"),
     "assistant": os.environ.get("RATE_LIMIT_ASSISTANT", "20/m,200/h"),
+    # Direct chat messages (WebSocket and form alike) and joining a consultation queue.
+    "chat": os.environ.get("RATE_LIMIT_CHAT", "30/m,300/h"),
+    "open_hour": os.environ.get("RATE_LIMIT_OPEN_HOUR", "10/m,50/h"),
 }
 
 # The cache holds the throttling counters (sign-ins, public forms), nothing that must last.
@@ -267,6 +271,19 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The direct chat's channel layer (docs/chat.md): Redis carries the messages between app
+# servers; without REDIS_URL one process serves all sockets through its memory.
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": "anlaufstelle:chat"},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Files in the direct chat: at most this many bytes (PDF, images, office documents).
+CHAT_ATTACHMENT_MAX_BYTES = int(os.environ.get("CHAT_ATTACHMENT_MAX_BYTES", str(5 * 1024 * 1024)))
 
 TASKS = {
     "default": {

@@ -21,6 +21,8 @@ site_patterns: list[URLPattern | URLResolver] = [
     path("assistent/", include("anlaufstelle.assistant.urls")),
     path("mediathek/", include("anlaufstelle.mediathek.urls")),
     path("veranstaltungen/", include("anlaufstelle.events.urls")),
+    # The direct chat below the concern's pages, and the open consultation hours.
+    path("", include("anlaufstelle.chat.urls")),
     path("austausch/", include("anlaufstelle.community.urls")),
     path("branding.css", network_views.branding_css, name="branding_css"),
     path("logo", network_views.logo, name="logo"),

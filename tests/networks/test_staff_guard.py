@@ -40,6 +40,7 @@ STAFF_PREFIXES = (
     "anliegen/partner/",
     "assistent/verwaltung/",
     "veranstaltungen/verwaltung/",
+    "sprechstunde/verwaltung/",
 )
 PLACEHOLDER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 REGEX_GROUP = re.compile(r"\(\?P<(?P<name>\w+)>(?P<body>[^)]*)\)")

@@ -29,7 +29,7 @@ from anlaufstelle.directory.models import Provider
 from anlaufstelle.networks.models import Network, Role, User
 from anlaufstelle.networks.scoping import network_scope
 
-from . import workdays
+from . import signals, workdays
 from .models import (
     OPEN_REFERRAL_STATUSES,
     OPEN_STATUSES,
@@ -234,9 +234,18 @@ def submit_concern(
 
 
 def add_message(
-    *, concern: Concern, body: str, sender: str, by: Any = None, referral: Referral | None = None
+    *,
+    concern: Concern,
+    body: str,
+    sender: str,
+    by: Any = None,
+    referral: Referral | None = None,
+    notify: bool = True,
 ) -> Message:
-    """A message on the concern; from the company it reopens 'waiting for company'."""
+    """A message on the concern; from the company it reopens 'waiting for company'.
+
+    `notify=False` sends no e-mail (the direct chat: the other side is online and saw it).
+    """
     if concern.is_anonymised:
         raise CaseError(_("This concern has been erased."))
     body = check_text(body, field="message", maximum=MAX_MESSAGE)
@@ -254,11 +263,13 @@ def add_message(
                 status=ConcernStatus.ASSIGNED
             )
             _log(concern, EventKind.MESSAGE, actor=Actor.COMPANY)
-            _on_commit("notify_staff_of_message", concern.pk, message.pk)
+            if notify:
+                _on_commit("notify_staff_of_message", concern.pk, message.pk)
         else:
             _log(concern, EventKind.MESSAGE, user=by)
             _touch(concern)
-            _on_commit("notify_company", concern.pk, "message", message.pk)
+            if notify:
+                _on_commit("notify_company", concern.pk, "message", message.pk)
     concern.refresh_from_db()
     return message
 
@@ -364,6 +375,8 @@ def erase(
             return concern
         booking_privacy.forget_mail(network_id=concern.network_id, address=address or "")
         Message.objects.filter(concern=concern).update(body=ERASED)
+        # Upper apps (the direct chat's attachments) erase what they keep about the concern.
+        signals.concern_erased.send(sender=Concern, concern=concern)
         booking_privacy.erase_bookings(
             booking_privacy.bookings_from(booking_privacy.concern_origin(concern.code)), now
         )

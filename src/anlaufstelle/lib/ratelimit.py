@@ -41,6 +41,11 @@ SITE_GROUPS = {
     "site:assistant:chat": "assistant",
     "site:assistant:book": "booking",
     "site:assistant:handover": "concern",
+    # The direct chat (also limited per concern and side in chat.services) and the
+    # waiting room of the open consultation hours.
+    "site:chat:company": "chat",
+    "site:chat:staff": "chat",
+    "site:chat:open_hour": "open_hour",
     # The exchange: asking for sign-in links; writing threads, replies and reports.
     "site:community:join": "community_signin",
     "site:community:signin": "community_signin",

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ChatConfig(AppConfig):
+    name = "anlaufstelle.chat"
+    label = "chat"
+    verbose_name = _("Direct chat")
+
+    def ready(self) -> None:
+        from anlaufstelle.cases.signals import concern_erased
+
+        from . import services
+
+        concern_erased.connect(services.erase_for_concern, dispatch_uid="chat-erase")

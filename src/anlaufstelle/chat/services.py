@@ -1,0 +1,393 @@
+"""Every write of the direct chat: messages (through the desk's own `add_message`, so the
+chat and the concern's messages are one thread), files, read marks, presence.
+
+The same functions serve the form (HTTP) and the socket (WebSocket consumer). After a
+write commits, the concern's channel group hears about it; a channel layer that is down
+costs the live update, never the message (the other side's page polls as a fallback).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F, Max, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
+
+from anlaufstelle.cases import services as case_services
+from anlaufstelle.cases.models import Actor, Concern, Message
+from anlaufstelle.lib import ratelimit
+
+from .access import COMPANY, STAFF, Party, group_name
+from .models import Attachment, ReadMark, new_attachment_code
+
+log = logging.getLogger(__name__)
+
+# Seconds a side counts as online after its socket's last sign of life (the page pings
+# every 25 s); an offline side gets the desk's e-mail for a new message.
+ONLINE_SECONDS = 70
+
+
+class ChatError(Exception):
+    """A refusal the user can act on; `message` is translated; `status` the HTTP answer."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@dataclass(frozen=True)
+class FileKind:
+    content_type: str
+    magic: tuple[bytes, ...]  # the file must start with one of these (empty: plain text)
+
+
+# What a company and an adviser exchange: documents and photos. Nothing a browser would
+# run (HTML, SVG, scripts). The type is decided by the name's ending AND the first bytes.
+FILE_KINDS: dict[str, FileKind] = {
+    "pdf": FileKind("application/pdf", (b"%PDF-",)),
+    "png": FileKind("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    "jpg": FileKind("image/jpeg", (b"\xff\xd8\xff",)),
+    "jpeg": FileKind("image/jpeg", (b"\xff\xd8\xff",)),
+    "docx": FileKind(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        (b"PK\x03\x04",),
+    ),
+    "xlsx": FileKind(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)
+    ),
+    "odt": FileKind("application/vnd.oasis.opendocument.text", (b"PK\x03\x04",)),
+    "txt": FileKind("text/plain", ()),
+}
+
+
+def max_bytes() -> int:
+    return int(settings.CHAT_ATTACHMENT_MAX_BYTES)
+
+
+def clean_name(name: str) -> str:
+    """The file name to show: its last path part, printable, at most 120 characters."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable() and ch not in '<>:"|?*').strip(" .")
+    if len(name) > 120:
+        stem, dot, ext = name.rpartition(".")
+        name = (stem[: 119 - len(ext)] + dot + ext) if dot and len(ext) <= 10 else name[:120]
+    return name or "datei"
+
+
+def check_upload(upload: UploadedFile) -> tuple[str, str]:
+    """(shown name, content type) of an acceptable file, else ChatError in plain German."""
+    allowed = ", ".join(sorted({k.upper() for k in FILE_KINDS if k != "jpeg"}))
+    limit_mb = max_bytes() / (1024 * 1024)
+    if upload.size is None or upload.size > max_bytes():
+        raise ChatError(
+            _("The file is too large: at most %(mb)s MB are allowed.") % {"mb": f"{limit_mb:g}"},
+            status=413,
+        )
+    if upload.size == 0:
+        raise ChatError(_("The file is empty."))
+    name = clean_name(upload.name or "")
+    ext = name.rpartition(".")[2].lower() if "." in name else ""
+    kind = FILE_KINDS.get(ext)
+    head = upload.read(2048)
+    upload.seek(0)
+    if kind is None or (kind.magic and not head.startswith(kind.magic)):
+        raise ChatError(
+            _("This file type is not allowed. Allowed are: %(types)s.") % {"types": allowed},
+            status=415,
+        )
+    if not kind.magic:  # plain text: must really be text
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError:
+            # A multi-byte character cut at 2048 bytes is still text.
+            try:
+                head[:-3].decode("utf-8")
+            except UnicodeDecodeError:
+                raise ChatError(
+                    _("This file type is not allowed. Allowed are: %(types)s.")
+                    % {"types": allowed},
+                    status=415,
+                ) from None
+        if b"\x00" in head:
+            raise ChatError(
+                _("This file type is not allowed. Allowed are: %(types)s.") % {"types": allowed},
+                status=415,
+            )
+    return name, kind.content_type
+
+
+def check_rate(party: Party) -> None:
+    """Flooding: each side of each concern may send so many messages per window."""
+    rates = ratelimit.parse_rates(settings.ANLAUFSTELLE_RATE_LIMITS.get("chat", ""))
+    if not rates:
+        return
+    key = f"{party.concern.pk}:{party.reader}"
+    try:
+        wait = ratelimit.retry_after("chat", key, rates, time.time())
+    except Exception:  # the cache is down: serve rather than refuse
+        log.warning("chat rate limit not checked: cache unavailable", exc_info=True)
+        return
+    if wait:
+        raise ChatError(
+            _("You are sending a lot of messages. Please wait %(seconds)s seconds.")
+            % {"seconds": wait},
+            status=429,
+        )
+
+
+def post_message(*, party: Party, body: str, upload: UploadedFile | None = None) -> Message:
+    """A chat line on the concern (the desk's message), with an optional file.
+
+    The other side gets the desk's e-mail only when it is not online in the chat.
+    """
+    concern = party.concern
+    concern.refresh_from_db(fields=["anonymised_at", "status", "token_version"])
+    if concern.is_anonymised:
+        raise ChatError(_("This concern has been erased."), status=404)
+    body = (body or "").strip()
+    name = content_type = ""
+    if upload is not None:
+        name, content_type = check_upload(upload)
+        if not body:
+            body = _("File: %(name)s") % {"name": name}
+    check_rate(party)
+    notify = not is_online(concern.pk, party.other_side)
+    storage = Attachment._meta.get_field("file").storage
+    stored = ""
+    if upload is not None:
+        # Saved before the transaction, removed again if the message is not written.
+        code = new_attachment_code()
+        stored = storage.save(f"chat/{concern.network_id}/{code}", upload)
+    try:
+        with transaction.atomic():
+            message = case_services.add_message(
+                concern=concern,
+                body=body,
+                sender=party.sender,
+                by=party.user,
+                referral=party.referral,
+                notify=notify,
+            )
+            if upload is not None:
+                Attachment.objects.create(
+                    network_id=concern.network_id,
+                    message=message,
+                    code=code,
+                    file=stored,
+                    name=name,
+                    content_type=content_type,
+                    size=upload.size or 0,
+                )
+            _mark(concern, party.reader, message.pk)
+    except case_services.CaseError as exc:
+        if stored:
+            storage.delete(stored)
+        raise ChatError(exc.message) from exc
+    except Exception:
+        if stored:
+            storage.delete(stored)
+        raise
+    payload = message_payload(message)
+    transaction.on_commit(
+        lambda: broadcast(concern.pk, {"type": "chat.message", "message": payload})
+    )
+    return message
+
+
+def message_payload(message: Message) -> dict[str, Any]:
+    """What a consumer needs to show a message without asking the database again."""
+    attachment = getattr(message, "attachment", None) if _has_attachment(message) else None
+    provider = ""
+    if message.sender == Actor.PARTNER and message.referral_id:
+        with scopes_disabled():
+            provider = message.referral.provider.name if message.referral else ""
+    return {
+        "id": message.pk,
+        "sender": message.sender,
+        "author_id": message.author_id,
+        "provider": provider,
+        "body": message.body,
+        "created_at": message.created_at.isoformat(),
+        "attachment": (
+            {
+                "code": attachment.code,
+                "name": attachment.name,
+                "size": attachment.size,
+                "content_type": attachment.content_type,
+            }
+            if attachment is not None
+            else None
+        ),
+    }
+
+
+def _has_attachment(message: Message) -> bool:
+    try:
+        return message.attachment is not None
+    except Attachment.DoesNotExist:
+        return False
+
+
+def thread(party: Party) -> QuerySet[Message]:
+    """The concern's whole thread, oldest first, as both sides see it."""
+    return Message.objects.filter(concern=party.concern).select_related(
+        "attachment", "referral__provider"
+    )
+
+
+def broadcast(concern_pk: int, event: dict[str, Any]) -> None:
+    """Tell every open socket of the concern; a layer that is down costs only the live view."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group_name(concern_pk), event)
+    except Exception:
+        log.warning("chat broadcast failed", exc_info=True, extra={"concern": concern_pk})
+
+
+# --- read marks ------------------------------------------------------------------------
+
+
+def _mark(concern: Concern, reader: str, up_to: int) -> bool:
+    """Raise the reader's mark to `up_to` (never lower it); True when it moved."""
+    mark, _created = ReadMark.objects.get_or_create(
+        network_id=concern.network_id, concern=concern, reader=reader
+    )
+    return bool(
+        ReadMark.objects.filter(pk=mark.pk, last_read__lt=up_to).update(
+            last_read=up_to, updated_at=timezone.now()
+        )
+    )
+
+
+def mark_read(*, party: Party, up_to: int | None = None) -> int:
+    """The visitor has seen the thread up to message `up_to` (default: all of it)."""
+    latest = Message.objects.filter(concern=party.concern).aggregate(m=Max("pk"))["m"] or 0
+    up_to = latest if up_to is None else min(int(up_to), latest)
+    if up_to > 0 and _mark(party.concern, party.reader, up_to):
+        concern_pk = party.concern.pk
+        side = party.side
+        transaction.on_commit(
+            lambda: broadcast(concern_pk, {"type": "chat.read", "side": side, "up_to": up_to})
+        )
+    return up_to
+
+
+def read_by_other_side(party: Party) -> int:
+    """The highest message id the other side has read (any staff member counts for staff)."""
+    marks = ReadMark.objects.filter(concern=party.concern)
+    # Company messages count as read once any staff member saw them.
+    marks = marks.exclude(reader=COMPANY) if party.side == COMPANY else marks.filter(reader=COMPANY)
+    return marks.aggregate(m=Max("last_read"))["m"] or 0
+
+
+def unread_count(party: Party) -> int:
+    """Messages from the other side that this reader has not seen yet."""
+    mark = (
+        ReadMark.objects.filter(concern=party.concern, reader=party.reader)
+        .values_list("last_read", flat=True)
+        .first()
+        or 0
+    )
+    messages = Message.objects.filter(concern=party.concern, pk__gt=mark)
+    if party.side == COMPANY:
+        return messages.exclude(sender=Actor.COMPANY).count()
+    return messages.filter(sender=Actor.COMPANY).count()
+
+
+def unread_overview(network: Any, user: Any) -> list[dict[str, Any]]:
+    """Concerns of the staff member's view with company messages they have not read."""
+    from django.db.models import Count, OuterRef, Q, Subquery
+
+    from anlaufstelle.cases import queries as case_queries
+    from anlaufstelle.networks.models import Role
+
+    concerns = case_queries.network_concerns(network)
+    if not (user.is_superuser or user.has_role(Role.COORDINATOR, Role.NAVIGATOR)):
+        concerns = concerns.filter(referrals__provider_id=user.provider_id or 0).distinct()
+    mark = ReadMark.objects.filter(concern=OuterRef("pk"), reader=f"user:{user.pk}").values(
+        "last_read"
+    )[:1]
+    rows = (
+        concerns.annotate(seen=Subquery(mark))
+        .annotate(
+            unread=Count(
+                "messages",
+                filter=Q(messages__sender=Actor.COMPANY)
+                & (Q(seen__isnull=True) | Q(messages__pk__gt=F("seen"))),
+                distinct=True,
+            ),
+            last_at=Max("messages__created_at", filter=Q(messages__sender=Actor.COMPANY)),
+        )
+        .filter(unread__gt=0, anonymised_at__isnull=True)
+        .order_by("-last_at")[:100]
+    )
+    return [{"concern": c, "unread": c.unread} for c in rows]
+
+
+# --- presence --------------------------------------------------------------------------
+
+
+def _presence_key(concern_pk: int, side: str) -> str:
+    return f"chat:online:{concern_pk}:{side}"
+
+
+def mark_online(concern_pk: int, side: str) -> None:
+    try:
+        cache.set(_presence_key(concern_pk, side), 1, timeout=ONLINE_SECONDS)
+    except Exception:
+        log.warning("chat presence not recorded: cache unavailable", exc_info=True)
+
+
+def mark_offline(concern_pk: int, side: str) -> None:
+    try:
+        cache.delete(_presence_key(concern_pk, side))
+    except Exception:
+        log.warning("chat presence not cleared: cache unavailable", exc_info=True)
+
+
+def is_online(concern_pk: int, side: str) -> bool:
+    try:
+        return bool(cache.get(_presence_key(concern_pk, side)))
+    except Exception:  # unknown: better one e-mail too many than a missed message
+        return False
+
+
+# --- erasure ---------------------------------------------------------------------------
+
+
+def erase_for_concern(sender: Any, concern: Concern, **kwargs: Any) -> None:
+    """The concern is erased (request or retention): its files go, and open sockets close."""
+    with scopes_disabled():
+        attachments = list(Attachment.objects.filter(message__concern=concern))
+        ReadMark.objects.filter(concern=concern).delete()
+    paths = [str(a.file.name) for a in attachments if a.file]
+    storage = Attachment._meta.get_field("file").storage
+    with scopes_disabled():
+        Attachment.objects.filter(pk__in=[a.pk for a in attachments]).delete()
+
+    def remove_files() -> None:
+        for path in paths:
+            try:
+                storage.delete(path)
+            except OSError:
+                log.warning("chat file not deleted", extra={"path": path})
+        broadcast(concern.pk, {"type": "chat.erased"})
+
+    transaction.on_commit(remove_files)
+
+
+__all__ = ["COMPANY", "STAFF", "ChatError", "post_message"]
