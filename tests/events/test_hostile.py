@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 FIELDS = [
     "name", "company", "email", "consent", "idempotency_key", "frage_0", "subject", "body",
-    "role", "listed_publicly", "position_1", "position_x",
+    "role", "listed_publicly", "position_1", "position_x", "anwesend",
 ]  # fmt: skip
 PARAMS = ["thema", "format", "anbieter", "monat"]
 
@@ -49,6 +49,7 @@ def urls(feldberg):
             f"{base}verwaltung/{event.slug}/nachricht/",
             f"{base}verwaltung/{event.slug}/schliessen/",
             f"{base}verwaltung/{event.slug}/reihenfolge/",
+            f"{base}verwaltung/{event.slug}/einlass/{code}/",
         ],
         "register": f"{base}{event.slug}/anmelden/",
         "base": base,

@@ -294,3 +294,13 @@ def public_participants(event: Event) -> list[Registration]:
         )
         .order_by(F("position").asc(nulls_last=True), "created_at")
     )
+
+
+def check_in(event: Event, code: str, *, present: bool, now: datetime | None = None) -> bool:
+    """Mark a confirmed registrant of `event` as arrived (or not); False if no such one."""
+    changed = (
+        Registration.objects.with_scopes_disabled()
+        .filter(event=event, code=code[:16], status=RegistrationStatus.CONFIRMED)
+        .update(checked_in_at=(now or timezone.now()) if present else None)
+    )
+    return bool(changed)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("verwaltung/<slug:slug>/", views.manage_event, name="manage_event"),
     path("verwaltung/<slug:slug>/anmeldungen.csv", views.export_csv, name="export"),
     path("verwaltung/<slug:slug>/einlass/", views.checkin, name="checkin"),
+    path("verwaltung/<slug:slug>/einlass/<str:code>/", views.checkin_mark, name="checkin_mark"),
     path("verwaltung/<slug:slug>/schliessen/", views.close, name="close"),
     path("verwaltung/<slug:slug>/nachricht/", views.message, name="message"),
     path("verwaltung/<slug:slug>/reihenfolge/", views.running_order, name="running_order"),

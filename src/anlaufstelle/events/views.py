@@ -296,12 +296,30 @@ def export_csv(request: HttpRequest, network_slug: str, slug: str) -> HttpRespon
 def checkin(request: HttpRequest, network_slug: str, slug: str) -> HttpResponse:
     network = site_network(request)
     event = queries.manageable_event_or_404(network, staff_member(request), slug)
-    confirmed = Registration.objects.filter(
-        event=event, status=RegistrationStatus.CONFIRMED
-    ).order_by("role", F("position").asc(nulls_last=True), "name")
-    return render(
-        request, "events/manage/checkin.html", {"event": event, "registrations": confirmed}
+    confirmed = list(
+        Registration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED).order_by(
+            "role", F("position").asc(nulls_last=True), "name"
+        )
     )
+    context = {
+        "event": event,
+        "registrations": confirmed,
+        "present": sum(r.checked_in_at is not None for r in confirmed),
+        "has_roles": bool(event.role_list()),
+    }
+    return render(request, "events/manage/checkin.html", context)
+
+
+@staff_view()
+@require_POST
+def checkin_mark(request: HttpRequest, network_slug: str, slug: str, code: str) -> HttpResponse:
+    """Use the check-in list: mark a confirmed registrant as arrived (`anwesend=1`) or not."""
+    network = site_network(request)
+    event = queries.manageable_event_or_404(network, staff_member(request), slug)
+    if not services.check_in(event, code, present=request.POST.get("anwesend") == "1"):
+        raise Http404
+    url = reverse("site:events:checkin", args=[network.slug, event.slug])
+    return redirect(f"{url}#einlass-{code[:16]}")
 
 
 @staff_view()
