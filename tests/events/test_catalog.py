@@ -13,7 +13,7 @@ from django_scopes import scopes_disabled
 
 from anlaufstelle.events import services
 from anlaufstelle.events.catalog import import_events
-from anlaufstelle.events.models import Event, EventSeries, EventStatus
+from anlaufstelle.events.models import Event, EventSeries, EventStatus, EventType
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +69,12 @@ def test_the_demo_gives_all_18_catalog_events_dates_in_the_coming_weeks(demo_cat
         dates = [e.starts_at.date() for e in series.events.order_by("starts_at")]
     assert len(dates) >= 3  # a 4th when a first Wednesday fell within the two days
     assert all(d.weekday() == 2 and d.day <= 7 for d in dates)  # first Wednesdays
+    with scopes_disabled():
+        pitch = Event.objects.select_related("event_type").get(catalog_id="ev-loewenpitch-herbst")
+        assert EventType.objects.filter(name="Pitch-Veranstaltung").count() == 1  # ran twice
+    assert pitch.role_list() == ["Pitchendes Unternehmen", "Talent (Besuch)"]
+    [required] = [q for q in pitch.questions_for("Pitchendes Unternehmen") if q.required]
+    assert required.text == "Ihr Pitch in zwei Sätzen"
 
 
 def test_a_series_creates_its_occurrences_as_rows_once(feldberg):

@@ -19,8 +19,21 @@ from django_scopes import scopes_disabled
 from anlaufstelle.directory.models import Provider
 from anlaufstelle.events import services
 from anlaufstelle.events.catalog import demo_dates, import_file
-from anlaufstelle.events.models import EventSeries
+from anlaufstelle.events.models import Event, EventSeries, EventType
 from anlaufstelle.networks.models import Network
+
+# The pitch format: pitching companies and visiting talents register separately.
+PITCH_EVENT = "ev-loewenpitch-herbst"
+PITCH_TYPE = {
+    "name": "Pitch-Veranstaltung",
+    "description": "Unternehmen pitchen vor Talenten (z. B. der Löwenpitch).",
+    "roles": "Pitchendes Unternehmen\nTalent (Besuch)",
+    "questions": (
+        "Pitchendes Unternehmen: Ihr Pitch in zwei Sätzen *\n"
+        "Pitchendes Unternehmen: Welche Stellen oder Ausbildungsplätze bieten Sie an?\n"
+        "Talent (Besuch): Welche Berufe interessieren Sie?"
+    ),
+}
 
 
 class Command(BaseCommand):
@@ -53,4 +66,14 @@ class Command(BaseCommand):
                 },
             )
             made = services.create_occurrences(series, count=3)
+            pitch_type, _created = EventType.objects.update_or_create(
+                network=network,
+                name=PITCH_TYPE["name"],
+                defaults={k: v for k, v in PITCH_TYPE.items() if k != "name"},
+            )
+            pitched = Event.objects.filter(network=network, catalog_id=PITCH_EVENT).update(
+                event_type=pitch_type
+            )
         self.stdout.write(f"Reihe „{series.title}“: {len(made)} Termin(e) angelegt.")
+        if pitched:
+            self.stdout.write(f"Veranstaltungsart „{pitch_type.name}“ für den Löwenpitch gesetzt.")
