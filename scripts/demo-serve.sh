@@ -15,6 +15,9 @@ MAIL_DIR="${EMAIL_FILE_PATH:-${ANLAUFSTELLE_VAR_DIR:-var}/mail}"
 # technical pages (they list every URL pattern). DEBUG=true still opts in for developers.
 export DEBUG="${DEBUG:-false}"
 export ALLOWED_HOSTS="${ALLOWED_HOSTS:-127.0.0.1,localhost,$HOST}"
+# The same static files as production: hashed names (cached for a year) and their
+# Brotli/gzip copies, written by the collectstatic below (docs/performance.md).
+export ANLAUFSTELLE_COLLECTED_STATIC="${ANLAUFSTELLE_COLLECTED_STATIC:-true}"
 
 pids=()
 stop_all() {
@@ -38,9 +41,14 @@ fi
 # No autoreloader: it would fork a child that outlives a TERM to its parent.
 # One log line per task would bury the server's output, so the worker logs to a file.
 mkdir -p var
-# With DEBUG off, WhiteNoise serves the collected files only: collect them (quick when
-# nothing changed), so `make serve` on an old database shows today's styles.
-"$PY" manage.py collectstatic --noinput --verbosity 0
+# With DEBUG off, WhiteNoise serves the collected files only: collect them, so `make serve`
+# on an old database shows today's styles. Hashing and compressing take a while, so only
+# when a static file (or a dependency, uv.lock) is newer than the last run's manifest.
+manifest="${STATIC_ROOT:-${ANLAUFSTELLE_VAR_DIR:-var}/static}/staticfiles.json"
+if [ "$ANLAUFSTELLE_COLLECTED_STATIC" != "true" ] || [ ! -f "$manifest" ] \
+    || [ -n "$(find uv.lock src/anlaufstelle -newer "$manifest" \( -name uv.lock -o -path '*/static/*' \) -print -quit)" ]; then
+    "$PY" manage.py collectstatic --noinput --verbosity 0
+fi
 "$PY" manage.py db_worker --queue-name '*' --no-reload >>var/demo-worker.log 2>&1 &
 pids+=("$!")
 # The daily jobs (retention, reminders, clean-up): checks once a minute.

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
@@ -79,6 +80,8 @@ MIDDLEWARE = [
     # Content-Security-Policy and Permissions-Policy on every response (errors included).
     "anlaufstelle.lib.security_headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # gzip for the pages of visitors who are not logged in (docs/decisions/0008-*).
+    "anlaufstelle.lib.compression.AnonymousGZipMiddleware",
     "anlaufstelle.lib.logging.RequestLogMiddleware",
     "anlaufstelle.lib.hostile_input.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -195,16 +198,21 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Request bodies other than uploaded files (forms, API JSON): Django's 2.5 MiB, stated
 # here because the API answers a bigger body with 413 (tests/test_hostile_input.py).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-# Outside production, WhiteNoise also serves straight from the app directories, so a
-# development server with DEBUG off needs no collectstatic (production serves the
-# collected, hashed files only).
-WHITENOISE_USE_FINDERS = not PRODUCTION
+# Production and the demo (scripts/demo-serve.sh sets ANLAUFSTELLE_COLLECTED_STATIC and runs
+# collectstatic) serve the collected files: hashed names with a one-year immutable cache,
+# and the Brotli/gzip copies WhiteNoise writes beside them. Elsewhere (tests, a development
+# server) WhiteNoise serves straight from the app directories and needs no collectstatic.
+COLLECTED_STATIC = PRODUCTION or env_bool("ANLAUFSTELLE_COLLECTED_STATIC")
+WHITENOISE_USE_FINDERS = not COLLECTED_STATIC
+# Source maps (the API docs' bundles) only serve the browser's developer tools; compressing
+# them would be most of collectstatic's time.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if PRODUCTION
+            if COLLECTED_STATIC
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },

@@ -4,6 +4,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from anlaufstelle.api.api import api
 from anlaufstelle.directory import views as directory_views
 from anlaufstelle.lib.favicon import favicon
+from anlaufstelle.lib.robots import robots_txt
 from anlaufstelle.networks import views as network_views
 from anlaufstelle.ops import views as ops_views
 from anlaufstelle.pages import start
@@ -34,6 +35,7 @@ urlpatterns = [
     path("readyz", ops_views.readyz, name="readyz"),
     path("metrics", ops_views.metrics, name="metrics"),
     path("favicon.ico", favicon, name="favicon"),
+    path("robots.txt", robots_txt, name="robots_txt"),
     path("n/<slug:network_slug>/", include((site_patterns, "site"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),

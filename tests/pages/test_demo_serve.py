@@ -8,11 +8,13 @@ with exit status 0.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import time
 import urllib.error
 import urllib.request
+from email.message import Message
 from pathlib import Path
 
 from tests.conftest import free_port
@@ -29,7 +31,16 @@ def fetch(url: str) -> tuple[int, str, bytes]:
         return error.code, error.headers["Content-Type"], error.read()
 
 
-def wait_for(url: str, process: subprocess.Popen[bytes], seconds: float = 120) -> None:
+def fetch_headers(url: str, accept_encoding: str) -> Message:
+    request = urllib.request.Request(url, headers={"Accept-Encoding": accept_encoding})  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (localhost)
+            return response.headers
+    except urllib.error.HTTPError as error:
+        return error.headers
+
+
+def wait_for(url: str, process: subprocess.Popen[bytes], seconds: float = 240) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         assert process.poll() is None, "the demo stopped on its own"
@@ -83,6 +94,14 @@ def test_the_demo_serves_german_error_pages_and_stops_cleanly_on_ctrl_c(tmp_path
         assert fetch(f"{base}/favicon.ico")[:2] == (200, "image/x-icon")
         status, content_type, _ = fetch(f"{base}/static/css/site.css")
         assert (status, content_type.split(";")[0]) == (200, "text/css")
+        # The same optimised output as production: hashed, immutable, precompressed static
+        # files, and gzipped pages (docs/performance.md).
+        hashed = re.search(r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', page)
+        assert hashed, "the demo links the hashed stylesheet"
+        headers = fetch_headers(base + hashed.group(1), "br, gzip")
+        assert headers["Content-Encoding"] == "br"
+        assert "immutable" in headers["Cache-Control"]
+        assert fetch_headers(f"{base}/gibt-es-nicht/", "gzip")["Content-Encoding"] == "gzip"
         time.sleep(1)
     finally:
         os.killpg(process.pid, signal.SIGINT)  # Ctrl-C reaches the whole foreground group

@@ -209,7 +209,7 @@ def test_no_page_references_another_host(site, language):
     assert problems == [], "references to other hosts:\n" + "\n".join(problems)
     # The scan saw the pages it is meant to see: our CSS, KERN's CSS and its fonts...
     assert {"/static/css/site.css"} <= stylesheets
-    assert any(PurePosixPath(s).name == "fira-sans.css" for s in seen)
+    assert any(PurePosixPath(s).name == "fira-sans-subset.css" for s in seen)
     # ...and the outbound content links, which are allowed.
     assert outbound_seen == allowed - {""}
 

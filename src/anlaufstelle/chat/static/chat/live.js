@@ -1,5 +1,5 @@
 /* Waiting room pages: a socket says "changed", the page fetches its fresh state at once.
- * Without a socket htmx polls the same fragment every 5 seconds (hx-trigger on the box). */
+ * Without a socket htmx polls the same fragment every 5 seconds (data-hx-trigger on the box). */
 (function () {
   "use strict";
   var box = document.getElementById("live-state");
@@ -8,7 +8,7 @@
   var attempt = 0;
 
   function refresh() {
-    fetch(box.getAttribute("hx-get"), { credentials: "same-origin", headers: { "HX-Request": "true" } })
+    fetch(box.getAttribute("data-hx-get"), { credentials: "same-origin", headers: { "HX-Request": "true" } })
       .then(function (r) { return r.ok ? r.text() : null; })
       .then(function (html) { if (html !== null) { box.innerHTML = html; } })
       .catch(function () {});
