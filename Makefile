@@ -91,6 +91,28 @@ npm:
 		else npm install --no-audit --no-fund --silent; fi; \
 	fi
 
+# ---------------------------------------------------------------- production on loopback
+
+.PHONY: prod-up prod-down prod-check prod-status prod-test
+
+# One environment file: var/prod/prod.env (made from deploy/prod.env.example; PROD_ENV=...).
+prod-up: sync ## Production on loopback: nginx (TLS :8443), app servers, workers, daily jobs
+	@scripts/ensure-services.sh postgres redis
+	@scripts/prod.sh up
+
+prod-down: ## Stop everything prod-up started
+	@scripts/prod.sh down
+
+prod-check: sync ## Check the production configuration (check --deploy, database, Redis, mail)
+	@scripts/prod.sh check
+
+prod-status: ## Which parts of the loopback deployment run
+	@scripts/prod.sh status
+
+prod-test: sync ## The deployment test (kill, restart, two app servers; own database)
+	@scripts/ensure-services.sh postgres redis
+	@scripts/prod-test.sh
+
 # ---------------------------------------------------------------- quality
 
 lint: ensure-uv ## ruff check, ruff format --check, mypy (all three run; fails if any fails)

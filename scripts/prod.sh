@@ -2,7 +2,9 @@
 # The loopback production deployment: nginx (TLS), app servers, task workers and the
 # daily jobs against PostgreSQL and Redis, configured from ONE environment file.
 #
-# Usage: scripts/prod.sh up|down|check|status
+# Usage: scripts/prod.sh up|down|check|status|start|manage ARGS...
+#   up     check, migrate, collect static files, start everything that is not running
+#   start  only start what is not running (after a crash; no checks)
 #   PROD_ENV=FILE  the environment file (default var/prod/prod.env, copied from
 #                  deploy/prod.env.example with a fresh SECRET_KEY on first use)
 #
@@ -55,7 +57,7 @@ load_env() {
     TLS_DIR="$PROD_DIR/tls"
     : "${PROD_LISTEN:=127.0.0.1}" "${PROD_HTTPS_PORT:=8443}" "${PROD_HTTP_PORT:=8106}"
     : "${PROD_SERVER_NAME:=localhost}" "${PROD_MAX_BODY:=20m}"
-    : "${PROD_WEB_PORTS:=8161 8162}" "${PROD_WEB_PROCESSES:=2}"
+    : "${PROD_WEB_PORTS:=8161 8162}" "${PROD_WEB_PROCESSES:=2}" "${PROD_WEB_MAX_REQUESTS:=5000}"
     : "${PROD_ASGI:=auto}" "${PROD_ASGI_PORTS:=8163 8164}"
     : "${PROD_WORKERS:=2}" "${PROD_MAIL_SINK:=false}" "${PROD_DEMO_DATA:=false}"
 }
@@ -150,7 +152,7 @@ ensure_certificate() {
         -subj "/CN=${PROD_SERVER_NAME%% *}" -addext "subjectAltName=${san%,}" \
         -keyout "$TLS_DIR/key.pem" -out "$TLS_DIR/cert.pem" 2>/dev/null
     chmod 600 "$TLS_DIR/key.pem"
-    say "made a self-signed certificate: ${TLS_DIR#"$PROJECT_DIR"/}/cert.pem ($san)"
+    say "made a self-signed certificate: ${TLS_DIR#"$PROJECT_DIR"/}/cert.pem (${san%,})"
 }
 
 render_nginx() {
@@ -184,13 +186,30 @@ open(sys.argv[1], "w").write(text)
 PYEOF
     /usr/sbin/nginx -t -q -p "$PROD_DIR" -c "$CONF_DIR/nginx.conf" -g "error_log stderr;" \
         || die "nginx rejects ${CONF_DIR#"$PROJECT_DIR"/}/nginx.conf"
+    # The test leaves an empty pid file behind.
+    pid_alive nginx || rm -f "$RUN_DIR/nginx.pid"
 }
 
 manage() { "$PY" manage.py "$@"; }
 
+start_mail_sink() {
+    [ "$PROD_MAIL_SINK" = true ] || return 0
+    pid_alive mail-sink && return 0
+    mkdir -p "$PROD_DIR/mail"
+    start mail-sink "$PY" -m aiosmtpd -n -l "$EMAIL_HOST:$EMAIL_PORT" \
+        -c aiosmtpd.handlers.Mailbox "$PROD_DIR/mail"
+    sleep 1
+}
+
 prepare_database() {
     manage migrate --noinput -v 0
-    manage collectstatic --noinput -v 0
+    # Collected files are post-processed (hashed, compressed) each time: only when a
+    # static file is newer than the last collection.
+    local manifest="$STATIC_ROOT/staticfiles.json"
+    if [ ! -f "$manifest" ] || [ -n "$(find src -path '*/static/*' -type f -newer "$manifest" \
+        -print -quit)" ]; then
+        manage collectstatic --noinput -v 0
+    fi
     if [ "$PROD_DEMO_DATA" = true ] && [ "$(manage shell --no-imports -c '
 from django_scopes import scopes_disabled
 from anlaufstelle.networks.models import Network
@@ -221,6 +240,9 @@ wait_ready() {
 # ---------------------------------------------------------------- commands
 
 cmd_check() {
+    if [ "$PROD_MAIL_SINK" = true ] && ! pid_alive mail-sink; then
+        say "note: the local mail sink (PROD_MAIL_SINK) starts with \`make prod-up\`; until then the mail check fails"
+    fi
     manage check_deployment
 }
 
@@ -229,19 +251,23 @@ cmd_up() {
     mkdir -p "$RUN_DIR" "$LOG_DIR" "$PROD_DIR/mail"
     ensure_certificate
     render_nginx
-    if [ "$PROD_MAIL_SINK" = true ]; then
-        start mail-sink "$PY" -m aiosmtpd -n -l "$EMAIL_HOST:$EMAIL_PORT" \
-            -c aiosmtpd.handlers.Mailbox "$PROD_DIR/mail"
-        sleep 1
-    fi
+    start_mail_sink
     manage check_deployment || die "the configuration fails its check (above); nothing started"
     prepare_database
+    cmd_start
+}
+
+# Start whatever is not running (no checks, no migrations): after a crash or a kill.
+cmd_start() {
+    mkdir -p "$RUN_DIR" "$LOG_DIR"
+    start_mail_sink
     local i=0 port
     for port in $PROD_WEB_PORTS; do
         i=$((i + 1))
         start "web-$i" "$PROJECT_DIR/.venv/bin/gunicorn" anlaufstelle.wsgi:application \
             --bind "127.0.0.1:$port" --workers "$PROD_WEB_PROCESSES" --timeout 30 \
-            --graceful-timeout 20 --max-requests 5000 --max-requests-jitter 500 \
+            --graceful-timeout 20 --max-requests "$PROD_WEB_MAX_REQUESTS" \
+            --max-requests-jitter "$((PROD_WEB_MAX_REQUESTS / 10))" \
             --access-logfile - --logger-class anlaufstelle.lib.gunicorn_logging.RedactingLogger
     done
     if asgi_enabled; then
@@ -293,8 +319,11 @@ cmd_status() {
 load_env
 case "${1:-}" in
     up) cmd_up ;;
+    start) cmd_start ;;
     down) cmd_down ;;
     check) cmd_check ;;
     status) cmd_status ;;
-    *) die "usage: scripts/prod.sh up|down|check|status" ;;
+    # Any management command with the deployment's environment, e.g. `manage backup`.
+    manage) shift; manage "$@" ;;
+    *) die "usage: scripts/prod.sh up|down|check|status|manage ARGS..." ;;
 esac
