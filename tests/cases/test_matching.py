@@ -69,7 +69,7 @@ def test_suggestions_come_from_the_search_with_a_reason(desk, indexed):
     assert result.items
     top = result.items[0]
     assert top.ref == "offer:saisonkraefte-gastgewerbe"  # the profile (WZ I) lifts it
-    assert "Ihre Worte" in top.reason or "Stichwort" in top.reason or "Passt" in top.reason
+    assert "Im Text:" in top.reason
     assert "Gastronomie" in top.reason
 
 
@@ -126,6 +126,6 @@ def test_the_navigator_reads_the_reason_about_the_company(client, desk, indexed)
         company = client.get(links.status_path(concern)).content.decode()
     client.force_login(desk.navigator)
     navigator = client.get(site(f"lotsen/{concern.code}/")).content.decode()
-    assert "Passt zu Ihren Worten: Köche" in company
-    assert "Passt zu den Worten des Betriebs: Köche" in navigator
-    assert "Passt zu Ihren Worten" not in navigator
+    # The offer's own words that answer the company's (its text says "Köche … Saison").
+    assert "Im Text: Köche, Saison" in company
+    assert "Im Text: Köche, Saison" in navigator

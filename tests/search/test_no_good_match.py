@@ -76,7 +76,7 @@ def test_the_verdict_does_not_depend_on_how_many_results_were_asked_for(embedded
         assert len(verdicts) == 1, query
 
 
-def test_without_an_embedder_a_lexical_match_still_lists(client, search_world):
+def test_without_an_embedder_a_domain_question_with_a_lexical_match_lists(client, search_world):
     page = client.get(SEARCH, {"q": "Handwerkskammer Lehrling"}).context["page"]
     assert not page.no_good_match and page.documents
     result = search("Hundeschule", embedded_ids := search_world.ids(search_world.feldberg))

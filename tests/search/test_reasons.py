@@ -10,7 +10,7 @@ from django_scopes import scopes_disabled
 
 from anlaufstelle.search.engine import Hit
 from anlaufstelle.search.models import SearchDocument
-from anlaufstelle.search.reasons import hit_reasons, matched_words, reason_line
+from anlaufstelle.search.reasons import hit_reasons, item_words, matched_words, reason_line
 
 SEARCH = "/n/feldberg/suche/"
 
@@ -32,8 +32,9 @@ def test_each_hit_on_the_search_page_says_why_it_fits(client, search_world):
     hits = re.findall(r'class="search-hit"', html)
     assert hits and len(reasons) == len(hits)
     line = reasons["Ausbildungsberatung der Handwerkskammer"]
-    # The words as the visitor typed them, not lower-cased or folded.
-    assert line.startswith("Passt zu: Lehrling, Handwerkskammer")
+    # The item's own words that answer the query's ("Lehrling" -> "Auszubildende", one
+    # synonym group), as the item spells them: not an echo of the query.
+    assert line.startswith("Im Text: Auszubildende, Handwerkskammer")
 
 
 def test_the_matched_words_keep_their_spelling_and_skip_stop_words():
@@ -56,33 +57,29 @@ def test_an_abbreviation_in_the_title_and_the_topic_are_named(search_world):
         assert parts[-1].startswith("Thema: ")
 
 
-@pytest.mark.parametrize(
-    ("voice", "expected"),
-    [
-        ("search", "Inhaltlich ähnlich wie Ihre Suche"),
-        ("company", "Inhaltlich ähnlich wie Ihre Beschreibung"),
-        ("staff", "Inhaltlich ähnlich wie die Beschreibung des Betriebs"),
-    ],
-)
-def test_without_a_matching_word_the_semantic_neighbour_says_so(search_world, voice, expected):
+@pytest.mark.parametrize("voice", ["search", "company", "staff"])
+def test_an_item_found_by_meaning_alone_names_its_topics_not_a_claim(search_world, voice):
     with scopes_disabled():
         doc = SearchDocument.objects.get(ref="offer:eingliederungszuschuss")
     hit = Hit(doc_id=doc.pk, score=1.0, semantic_rank=1)
-    line = reason_line(text="Quargel", doc=doc, hit=hit, topic_labels={}, voice=voice)
-    assert line == expected
-    # Without a semantic signal there is nothing to claim.
-    assert reason_line(text="Quargel", doc=doc, hit=None, topic_labels={}, voice=voice) == ""
+    labels = {slug: slug.title() for slug in doc.topics or []}
+    line = reason_line(text="Quargel", doc=doc, hit=hit, topic_labels=labels, voice=voice)
+    assert line == ("Thema: " + ", ".join(labels.values()) if labels else "")
+    assert reason_line(text="Quargel", doc=doc, hit=hit, topic_labels={}, voice=voice) == ""
 
 
-def test_the_wording_follows_the_reader(search_world):
+def test_the_words_part_is_the_items_own_for_every_reader(search_world):
     with scopes_disabled():
         doc = SearchDocument.objects.get(ref="offer:eingliederungszuschuss")
-    text = "Eingliederungszuschuss"
-    assert reason_line(text=text, doc=doc, hit=None, topic_labels={}, voice="company") == (
-        "Passt zu Ihren Worten: Eingliederungszuschuss"
-    )
-    assert reason_line(text=text, doc=doc, hit=None, topic_labels={}, voice="staff") == (
-        "Passt zu den Worten des Betriebs: Eingliederungszuschuss"
-    )
+    for voice in ("search", "company", "staff"):
+        line = reason_line(text="Zuschüsse", doc=doc, hit=None, topic_labels={}, voice=voice)
+        assert line == "Im Text: Zuschuss"
     with pytest.raises(ValueError):
-        reason_line(text=text, doc=doc, hit=None, topic_labels={}, voice="other")
+        reason_line(text="Zuschuss", doc=doc, hit=None, topic_labels={}, voice="other")
+
+
+def test_stop_words_english_function_words_and_vague_words_are_never_named(search_world):
+    with scopes_disabled():
+        doc = SearchDocument.objects.get(ref="offer:eingliederungszuschuss")
+    text = "seit einem Jahr for the Zuschuss wenn wir einstellen"
+    assert item_words(text, doc) == ["Zuschuss", "einstellen"]

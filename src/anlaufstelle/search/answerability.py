@@ -170,11 +170,6 @@ def assess(
         return Answerability(False, "empty", sig)
     if sig.domain_words and (sig.lexical_rows > 0 or sig.top_cosine >= thresholds.domain_cosine):
         return Answerability(True, "domain", sig)
-    if not any(h.cosine is not None for h in result.hits):
-        # No embedder (SEARCH_EMBEDDER=none) or a lexical-only mode: the lexical evidence
-        # is all there is, so a match on most of the query's terms is listed as before.
-        answerable = sig.lexical_rows > 0 and sig.known_share >= thresholds.known_share
-        return Answerability(answerable, "lexical-only", sig)
     if sig.top_cosine >= thresholds.strong_cosine:
         return Answerability(True, "semantic", sig)
     if (
