@@ -36,12 +36,18 @@ class HeadCollector(HTMLParser):
         self.canonical: str | None = None
         self.resources: list[str] = []  # stylesheets, scripts, preloads
         self.links: list[tuple[str, str]] = []  # (href, text) of <a>
+        self.ids: list[str] = []
+        self.current: list[str] = []  # hrefs of the links marked aria-current="page"
         self._anchor: list[str] | None = None
         self._href = ""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {name: value or "" for name, value in attrs}
         rel = values.get("rel", "").split()
+        if "id" in values:
+            self.ids.append(values["id"])
+        if tag == "a" and values.get("aria-current") == "page":
+            self.current.append(values.get("href", ""))
         if tag == "meta" and values.get("name") == "description":
             self.description = values.get("content", "")
         elif tag == "link" and "canonical" in rel:
@@ -107,6 +113,16 @@ def test_every_public_page_has_a_description_a_canonical_link_and_valid_htmx(
         assert head.description and len(head.description.strip()) >= 40, (url, head.description)
         assert head.canonical == f"http://testserver{urlsplit(url).path}", url
         assert not BARE_HTMX_ATTRIBUTE.search(html), url
+        assert sorted({i for i in head.ids if head.ids.count(i) > 1}) == [], url
+
+
+@pytest.mark.django_db
+def test_the_main_navigation_marks_the_section_the_visitor_is_in(feldberg):
+    """Also for the sections that are apps of their own (namespaced URLs)."""
+    client = Client()
+    base = f"/n/{feldberg.slug}/"
+    for section in ("termine/", "anliegen/", "veranstaltungen/", "mediathek/", "assistent/"):
+        assert base + section in collect(client.get(base + section).content.decode()).current
 
 
 @pytest.mark.django_db
