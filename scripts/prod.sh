@@ -225,6 +225,17 @@ with scopes_disabled():
     fi
 }
 
+wait_app_servers() {
+    local port
+    for port in $PROD_WEB_PORTS; do
+        for _ in $(seq 1 240); do
+            curl -s -o /dev/null -H "Host: localhost" -H "X-Forwarded-Proto: https" \
+                "http://127.0.0.1:$port/healthz" && break
+            sleep 0.5
+        done
+    done
+}
+
 wait_ready() {
     local url="https://127.0.0.1:$PROD_HTTPS_PORT/healthz"
     for _ in $(seq 1 120); do
@@ -284,6 +295,9 @@ cmd_start() {
             --worker-id "$(hostname)-prod-$i" --no-startup-delay
     done
     start scheduler "$PY" manage.py run_periodic_jobs
+    # nginx only once the app servers listen: a refused first request would mark them
+    # failed, and nginx then lets only one probe through per server for a while.
+    wait_app_servers
     start nginx /usr/sbin/nginx -p "$PROD_DIR" -c "$CONF_DIR/nginx.conf" -g "daemon off;"
     wait_ready
     say "up: https://localhost:$PROD_HTTPS_PORT/ (self-signed: ${TLS_DIR#"$PROJECT_DIR"/}/cert.pem)"

@@ -65,11 +65,15 @@ def check(condition: bool, text: str) -> None:
 # ---------------------------------------------------------------- the deployment
 
 
-def prod(*args: str, timeout: float = 400) -> str:
+def prod(*args: str, timeout: float = 400, env_file: Path | None = ENV_FILE) -> str:
+    """scripts/prod.sh ARGS with `env_file` (None: its default, var/prod/prod.env)."""
+    env = dict(os.environ)
+    if env_file is not None:
+        env["PROD_ENV"] = str(env_file)
     result = subprocess.run(  # noqa: S603 (our own script, our own arguments)
         [str(ROOT / "scripts" / "prod.sh"), *args],
         cwd=ROOT,
-        env={**os.environ, "PROD_ENV": str(ENV_FILE)},
+        env=env,
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -77,7 +81,7 @@ def prod(*args: str, timeout: float = 400) -> str:
     )
     if result.returncode != 0:
         sys.stdout.write(result.stdout + result.stderr)
-        raise SystemExit(f"prod-test: scripts/prod.sh {' '.join(args)} failed")
+        raise SystemExit(f"scripts/prod.sh {' '.join(args)} failed")
     return result.stdout
 
 
@@ -143,9 +147,6 @@ def kill_hard(name: str) -> None:
 # ---------------------------------------------------------------- HTTP
 
 
-CONTEXT = ssl.create_default_context(cafile=str(VAR / "tls" / "cert.pem"))
-
-
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         return None
@@ -159,8 +160,9 @@ class Client:
         # Cookies by hand: the session and CSRF cookies are Secure, and a straight request
         # to an app server is plain HTTP (nginx ends TLS), where a cookie jar holds them back.
         self.cookies: dict[str, str] = {}
+        context = ssl.create_default_context(cafile=str(VAR / "tls" / "cert.pem"))
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPSHandler(context=CONTEXT), NoRedirect
+            urllib.request.HTTPSHandler(context=context), NoRedirect
         )
 
     def url(self, path: str) -> str:
@@ -432,7 +434,7 @@ def running_on_worker_1(ids: list[str]) -> list[str]:
     url = DB_URL.replace("postgres://", "postgresql://", 1)
     with psycopg.connect(url) as conn:
         rows = conn.execute(
-            "SELECT id::text, worker_ids FROM django_tasks_db_dbtaskresult "
+            "SELECT id::text, worker_ids FROM django_tasks_database_dbtaskresult "
             "WHERE status = 'RUNNING' AND id::text = ANY(%s)",
             (ids,),
         ).fetchall()
