@@ -16,6 +16,7 @@ from anlaufstelle.search.models import SearchQueryLog
 COOK = "finde keinen koch für die saison"
 APPRENTICE = "Azubi Berufsschule"
 NOTHING = "Xylophonreparatur Quantenchromodynamik"
+OFF_TOPIC = "Wie wird das Wetter am Wochenende"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 MAX_TABS = 150
 
@@ -149,6 +150,20 @@ def test_a_question_without_a_good_result_offers_the_navigators_and_topics(page,
 
 
 @pytest.mark.django_db(transaction=True)
+def test_an_off_topic_question_gets_no_list_but_the_navigators_and_topics(page, indexed):
+    page.goto("/n/feldberg/suche/")
+    page.locator("#search-q").fill(OFF_TOPIC)
+    page.wait_for_selector(".search-empty")
+    assert page.get_by_role("heading", name="Keine passenden Angebote gefunden.").is_visible()
+    assert count_text(page) == "0 Ergebnisse"
+    assert page.locator(".search-hit").count() == 0
+    assert page.locator(".search-empty .topic-tile").count() > 0
+    page.get_by_role("link", name="Ihr Anliegen an das Lotsenteam senden").click()
+    page.wait_for_url(re.compile(r"/n/feldberg/anliegen/\?text=Wie"))
+    assert page.locator("textarea").first.input_value() == OFF_TOPIC
+
+
+@pytest.mark.django_db(transaction=True)
 def test_the_search_works_without_javascript(browser, live_server, indexed):
     context = browser.new_context(
         java_script_enabled=False, locale="de-DE", base_url=live_server.url
@@ -175,6 +190,7 @@ STATES = {
     "results": "/n/{slug}/suche/?q=Azubi+Berufsschule",
     "facets": "/n/{slug}/suche/?q=Azubi+Berufsschule&thema=ausbildung&typ=offer",
     "no-result": "/n/{slug}/suche/?q=Xylophonreparatur+Quantenchromodynamik",
+    "no-good-match": "/n/{slug}/suche/?q=Wie+wird+das+Wetter+am+Wochenende",
     "empty": "/n/{slug}/suche/",
 }
 

@@ -84,7 +84,7 @@ class SearchHitOut(Schema):
     region_label: str
     reasons: list[str] = Field(
         description="Why it fits, most telling first (the site joins them with ' · ').",
-        examples=[["Passt zu: Zuschuss, Langzeitarbeitslose", "Thema: Förderung"]],
+        examples=[["Im Text: Zuschuss, Langzeitarbeitslose", "Thema: Förderung"]],
     )
     snippet: str = Field(description="The sentence of the text that matches best (plain text).")
 
