@@ -31,6 +31,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from community.admin_rows import KINDS as COMMUNITY_KINDS
+from community.admin_rows import community_rows
 from events.admin_rows import KINDS as EVENTS_KINDS
 from events.admin_rows import events_rows
 from mediathek.admin_rows import KINDS as MEDIATHEK_KINDS
@@ -65,6 +67,7 @@ KINDS: dict[str, str] = {
     "ops.maildelivery": "coordinator",
     **EVENTS_KINDS,
     **MEDIATHEK_KINDS,
+    **COMMUNITY_KINDS,
     "assistant.assistantsettings": "network",
     "assistant.conversation": "editors",
 }
@@ -200,6 +203,7 @@ def make_rows(personas: Any) -> dict[str, dict[str, Any]]:
         rows.update(_booking_rows(personas))
         rows.update(events_rows(personas))
         rows.update(mediathek_rows(personas))
+        rows.update(community_rows(personas))
         resources = {
             which: Resource.objects.create(
                 network=net.network, name=f"Raum {which}", kind=ResourceKind.MEETING_ROOM

@@ -27,6 +27,7 @@ from django_scopes import scopes_disabled
 from booking.conftest import booking_data, make_schedule
 from cases.conftest import form_data as concern_form_data
 from chat.walk import hostile_walk_values as chat_walk_values
+from community.admin_rows import hostile_walk_values as community_walk_values
 from mediathek.admin_rows import hostile_walk_values as mediathek_walk_values
 
 NUL = "\x00"
@@ -246,6 +247,7 @@ def world(personas: Any, settings: Any) -> World:
     }
     with scopes_disabled():
         values.update(mediathek_walk_values(personas, settings))
+        values.update(community_walk_values(personas))
     staff = []
     for user in (feldberg.coordinator, feldberg.partner_expert):
         client = Client(raise_request_exception=False)

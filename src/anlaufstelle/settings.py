@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "anlaufstelle.assistant",
     "anlaufstelle.mediathek",
     "anlaufstelle.events",
+    "anlaufstelle.community",
     "anlaufstelle.chat",
 ]
 
@@ -258,6 +259,9 @@ ANLAUFSTELLE_RATE_LIMITS = {
     "api_write": os.environ.get("RATE_LIMIT_API_WRITE", "30/m,300/h"),
     "event_registration": os.environ.get("RATE_LIMIT_EVENT_REGISTRATION", "10/m,50/h"),
     "assistant": os.environ.get("RATE_LIMIT_ASSISTANT", "20/m,200/h"),
+    # The exchange: sign-in links asked for, and posts, replies and reports written.
+    "community_signin": os.environ.get("RATE_LIMIT_COMMUNITY_SIGNIN", "5/m,20/h"),
+    "community_post": os.environ.get("RATE_LIMIT_COMMUNITY_POST", "6/m,60/h"),
     # Direct chat messages (WebSocket and form alike) and joining a consultation queue.
     "chat": os.environ.get("RATE_LIMIT_CHAT", "30/m,300/h"),
     "open_hour": os.environ.get("RATE_LIMIT_OPEN_HOUR", "10/m,50/h"),

@@ -238,3 +238,11 @@ def test_signing_out_ends_the_membership_session(forum):
     assert client.get("/n/feldberg/austausch/").status_code == 200
     client.post("/n/feldberg/austausch/abmelden/")
     assert client.get("/n/feldberg/austausch/").status_code == 302
+
+
+def test_staff_without_their_second_factor_are_sent_to_set_it_up(forum, personas, settings):
+    settings.ANLAUFSTELLE_REQUIRE_MFA = True
+    client = Client()
+    client.force_login(personas.feldberg.navigator)
+    response = client.get("/n/feldberg/austausch/")
+    assert response.status_code == 302 and "totp" in response["Location"]

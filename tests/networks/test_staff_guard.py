@@ -40,6 +40,7 @@ STAFF_PREFIXES = (
     "anliegen/partner/",
     "assistent/verwaltung/",
     "veranstaltungen/verwaltung/",
+    "austausch/verwaltung/",
     "sprechstunde/verwaltung/",
 )
 PLACEHOLDER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")

@@ -38,20 +38,21 @@ def members(request: HttpRequest, network_slug: str) -> HttpResponse:
     )
 
 
+MEMBER_ACTIONS: dict[str, tuple[Callable[..., bool], Callable[[], str]]] = {
+    "freigeben": (membership.approve, lambda: _("%(name)s is now a member.")),
+    "ablehnen": (membership.reject, lambda: _("The request of %(name)s is declined.")),
+}
+
+
 @staff_view(roles=MODERATORS)
 @require_POST
 def member_action(request: HttpRequest, network_slug: str, code: str, action: str) -> HttpResponse:
     member = Member.objects.filter(network=site_network(request), code=code).first()
-    if member is None or action not in ("freigeben", "ablehnen"):
+    if member is None:
         raise Http404
-    if action == "freigeben":
-        done = membership.approve(member=member)
-        text = _("%(name)s is now a member.")
-    else:
-        done = membership.reject(member=member)
-        text = _("The request of %(name)s is declined.")
-    if done:
-        messages.success(request, text % {"name": member.display_name})
+    decide, text = MEMBER_ACTIONS[action]
+    if decide(member=member):
+        messages.success(request, text() % {"name": member.display_name})
     return redirect("site:community:staff_members", network_slug)
 
 
@@ -95,10 +96,7 @@ POST_ACTIONS: dict[str, Callable[[Post], object]] = {
 @staff_view(roles=MODERATORS)
 @require_POST
 def post_action(request: HttpRequest, network_slug: str, code: str, action: str) -> HttpResponse:
-    handler = POST_ACTIONS.get(action)
-    if handler is None:
-        raise Http404
-    handler(queries.post_or_404(site_network(request), code, moderator=True))
+    POST_ACTIONS[action](queries.post_or_404(site_network(request), code, moderator=True))
     messages.success(request, _("Done."))
     return redirect("site:community:staff_moderation", network_slug)
 
@@ -121,9 +119,7 @@ THREAD_ACTIONS: dict[str, Callable[[HttpRequest, Thread], object]] = {
 @staff_view(roles=MODERATORS)
 @require_POST
 def thread_action(request: HttpRequest, network_slug: str, code: str, action: str) -> HttpResponse:
-    handler = THREAD_ACTIONS.get(action)
-    if handler is None:
-        raise Http404
-    handler(request, queries.thread_or_404(site_network(request), code, moderator=True))
+    found = queries.thread_or_404(site_network(request), code, moderator=True)
+    THREAD_ACTIONS[action](request, found)
     messages.success(request, _("Done."))
     return redirect("site:community:staff_moderation", network_slug)

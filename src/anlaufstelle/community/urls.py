@@ -20,22 +20,43 @@ urlpatterns = [
     path("thema/<str:code>/", views.thread, name="thread"),
     path("thema/<str:code>/antworten/", views.reply, name="reply"),
     path("thema/<str:code>/folgen/", views.follow, name="follow"),
-    path("beitrag/<str:code>/<slug:action>/", views.post_action, name="post_action"),
+    # One URL per action (the action tables in the views name them; no free parameter).
+    *[
+        path(
+            f"beitrag/<str:code>/{action}/",
+            views.post_action,
+            {"action": action},
+            name=f"post_{action}",
+        )
+        for action in views.POST_ACTIONS
+    ],
     path("verwaltung/mitglieder/", staff_views.members, name="staff_members"),
-    path(
-        "verwaltung/mitglieder/<str:code>/<slug:action>/",
-        staff_views.member_action,
-        name="staff_member_action",
-    ),
+    *[
+        path(
+            f"verwaltung/mitglieder/<str:code>/{action}/",
+            staff_views.member_action,
+            {"action": action},
+            name=f"staff_member_{action}",
+        )
+        for action in staff_views.MEMBER_ACTIONS
+    ],
     path("verwaltung/moderation/", staff_views.moderation, name="staff_moderation"),
-    path(
-        "verwaltung/beitrag/<str:code>/<slug:action>/",
-        staff_views.post_action,
-        name="staff_post_action",
-    ),
-    path(
-        "verwaltung/thema/<str:code>/<slug:action>/",
-        staff_views.thread_action,
-        name="staff_thread_action",
-    ),
+    *[
+        path(
+            f"verwaltung/beitrag/<str:code>/{action}/",
+            staff_views.post_action,
+            {"action": action},
+            name=f"staff_post_{action}",
+        )
+        for action in staff_views.POST_ACTIONS
+    ],
+    *[
+        path(
+            f"verwaltung/thema/<str:code>/{action}/",
+            staff_views.thread_action,
+            {"action": action},
+            name=f"staff_thread_{action}",
+        )
+        for action in staff_views.THREAD_ACTIONS
+    ],
 ]

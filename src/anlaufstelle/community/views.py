@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from anlaufstelle.directory.queries import site_network
+from anlaufstelle.networks.auth import needs_second_factor_setup
 
 from . import membership, queries, records, services
 from .forms import JoinForm, ProfileForm, ReplyForm, ReportForm, SignInForm, ThreadForm
@@ -41,6 +42,9 @@ def member_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     @wraps(view)
     def wrapped(request: HttpRequest, network_slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
         network = site_network(request)
+        if needs_second_factor_setup(request.user):
+            # Staff see nothing beyond the public pages before their second factor.
+            return redirect("mfa_activate_totp")
         member = membership.current_member(request, network)
         if member is None:
             if membership.belongs_elsewhere(request, network):
@@ -293,12 +297,9 @@ POST_ACTIONS: dict[str, Callable[[HttpRequest, Post], None]] = {
 @member_view
 @require_POST
 def post_action(request: HttpRequest, network_slug: str, code: str, action: str) -> HttpResponse:
-    handler = POST_ACTIONS.get(action)
-    if handler is None:
-        raise Http404
     post = queries.post_or_404(site_network(request), code)
     try:
-        handler(request, post)
+        POST_ACTIONS[action](request, post)
     except services.ForumError:
         messages.error(request, _("That is not possible for this post."))
     url = reverse("site:community:thread", args=[network_slug, post.thread.code])

@@ -51,7 +51,9 @@ SITE_GROUPS = {
     "site:community:signin": "community_signin",
     "site:community:new_thread": "community_post",
     "site:community:reply": "community_post",
-    "site:community:post_action": "community_post",
+    "site:community:post_hilfreich": "community_post",
+    "site:community:post_antwort": "community_post",
+    "site:community:post_melden": "community_post",
 }
 API_PREFIX = "/api/"
 API_GROUP = "api_write"

@@ -44,7 +44,9 @@ MIN_RELATIVE_SCORE = 0.45
 CITED_KINDS = ("offer", "provider", "event")
 # The Mediathek's articles, episodes and videos: cited to read or listen further, after
 # the offers, when there is room (they explain; they are not the support itself).
-FURTHER_KINDS = ("article", "episode", "video")
+# Threads of the exchange count once an expert's reply is their accepted answer (the
+# community app indexes those as "answered_thread"; other threads are never cited).
+FURTHER_KINDS = ("article", "episode", "video", "answered_thread")
 # Context kept for the next turn after a clarifying question.
 MAX_CONTEXT_CHARS = 400
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
