@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +51,90 @@ def browser() -> Iterator[object]:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+class AsgiLiveServer:
+    """pytest-django's `live_server`, served the way production serves the site: uvicorn
+    running the ASGI application (HTTP through Django, WebSockets through Channels).
+
+    It runs in a thread of the test process (the test database is a file, so the server's
+    own connections see what the test writes). `stop()` and `start()` restart it on the
+    same port, for the tests that prove a page reconnects after a restart.
+    """
+
+    def __init__(self, host: str = "localhost") -> None:
+        import socket
+
+        from django.test.utils import modify_settings
+
+        self.host = host
+        with socket.socket() as probe:
+            probe.bind((host, 0))
+            self.port = probe.getsockname()[1]
+        # Enabled and disabled per test by pytest-django's _live_server_helper.
+        self._live_server_modified_settings = modify_settings(ALLOWED_HOSTS={"append": host})
+        self.server: object = None
+        self.thread: threading.Thread | None = None
+        self.start()
+
+    def start(self) -> None:
+        import uvicorn
+        from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+        from anlaufstelle.asgi import build_application, django_application
+
+        # Static files from the app directories, as the WSGI live server served them.
+        app = build_application(http=ASGIStaticFilesHandler(django_application))
+        config = uvicorn.Config(
+            app,
+            host=self.host,
+            port=self.port,
+            lifespan="off",
+            ws="websockets-sansio",
+            access_log=False,
+            log_level="warning",
+            log_config=None,
+        )
+        server = uvicorn.Server(config)
+        self.server = server
+        self.thread = threading.Thread(target=server.run, name="asgi-live-server", daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 15
+        while not server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"uvicorn did not start on {self.url}")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        from asgiref.sync import SyncToAsync
+        from django.db import connections
+
+        if self.server is None or self.thread is None:
+            return
+        self.server.should_exit = True  # type: ignore[attr-defined]
+        self.thread.join(timeout=15)
+        self.server = None
+        # The views ran on asgiref's one thread for sync code: close its connections there
+        # (PostgreSQL refuses to drop a test database that still has a session).
+        SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=15)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def __str__(self) -> str:
+        return self.url
+
+    def __add__(self, other: str) -> str:
+        return f"{self}{other}"
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[AsgiLiveServer]:
+    """The browser tests' server: uvicorn with the ASGI application (see AsgiLiveServer)."""
+    server = AsgiLiveServer(os.environ.get("DJANGO_LIVE_TEST_SERVER_ADDRESS", "localhost"))
+    yield server
+    server.stop()
 
 
 @pytest.fixture

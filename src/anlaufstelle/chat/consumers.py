@@ -18,6 +18,8 @@ from django.conf import settings
 from django.http import Http404
 from django.utils import translation
 
+from anlaufstelle.networks.scoping import network_scope
+
 from . import access, openhours, services
 from .rendering import render_message
 
@@ -94,11 +96,14 @@ class ConcernChatConsumer(AsyncJsonWebsocketConsumer):
 
     def _post(self, body: str) -> None:
         assert self.party is not None
-        services.post_message(party=self.party, body=body)
+        # The socket has no request middleware: enter the concern's network scope here.
+        with network_scope(self.party.concern.network):
+            services.post_message(party=self.party, body=body)
 
     def _read(self, up_to: int) -> None:
         assert self.party is not None
-        services.mark_read(party=self.party, up_to=up_to)
+        with network_scope(self.party.concern.network):
+            services.mark_read(party=self.party, up_to=up_to)
 
     # --- group events ----------------------------------------------------------------
 

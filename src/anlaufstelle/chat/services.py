@@ -157,6 +157,10 @@ def post_message(*, party: Party, body: str, upload: UploadedFile | None = None)
     if concern.is_anonymised:
         raise ChatError(_("This concern has been erased."), status=404)
     body = (body or "").strip()
+    # A form never carries NUL (lib.hostile_input refuses it); a socket frame might, and
+    # PostgreSQL refuses to store it.
+    if "\x00" in body:
+        raise ChatError(_("The message could not be read."))
     name = content_type = ""
     if upload is not None:
         name, content_type = check_upload(upload)

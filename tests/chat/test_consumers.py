@@ -1,0 +1,253 @@
+"""The chat's sockets, driven by channels' WebsocketCommunicator through the whole ASGI
+application (origin check, session, URL routing), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from asgiref.sync import async_to_sync
+from django.test import Client
+from django_scopes import scopes_disabled
+
+from anlaufstelle.asgi import build_application
+from anlaufstelle.cases import links
+from anlaufstelle.cases import services as case_services
+from anlaufstelle.cases.models import Message
+
+from .communicator import WebsocketCommunicator
+from .conftest import refer_to
+
+pytestmark = pytest.mark.django_db(transaction=True)
+ORIGIN = (b"origin", b"http://testserver")
+
+
+def company_route(concern: Any, token: str | None = None) -> str:
+    token = token or links.make_token(concern)
+    return f"/ws/n/feldberg/anliegen/status/{concern.code}/{token}/chat/"
+
+
+def staff_route(concern: Any, network: str = "feldberg") -> str:
+    return f"/ws/n/{network}/anliegen/team/{concern.code}/chat/"
+
+
+def cookie_of(user: Any) -> tuple[bytes, bytes]:
+    client = Client()
+    client.force_login(user)
+    return (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())
+
+
+def communicator(path: str, *headers: tuple[bytes, bytes]) -> WebsocketCommunicator:
+    return WebsocketCommunicator(
+        build_application(), path, headers=[(b"host", b"testserver"), ORIGIN, *headers]
+    )
+
+
+def run(scenario: Any) -> Any:
+    return async_to_sync(scenario)()
+
+
+def test_company_and_navigator_receive_each_others_messages(desk, concern):
+    navigator = cookie_of(desk.navigator)
+
+    async def scenario() -> None:
+        company = communicator(company_route(concern))
+        staff = communicator(staff_route(concern), navigator)
+        assert (await company.connect())[0]
+        assert (await staff.connect())[0]
+        await company.send_json_to({"type": "send", "body": "Hallo & guten Tag <3"})
+        mine = await company.receive_json_from(timeout=5)
+        theirs = await staff.receive_json_from(timeout=5)
+        assert mine["type"] == theirs["type"] == "message"
+        assert mine["mine"] is True and theirs["mine"] is False
+        # The text arrives escaped inside the rendered item.
+        assert "Hallo &amp; guten Tag &lt;3" in theirs["html"]
+        assert "Hotel am See" in theirs["html"]
+        await staff.send_json_to({"type": "read", "up_to": theirs["id"]})
+        assert await company.receive_json_from(timeout=5) == {"type": "read", "up_to": theirs["id"]}
+        await company.disconnect()
+        await staff.disconnect()
+
+    run(scenario)
+    with scopes_disabled():
+        message = Message.objects.get(concern=concern)
+    assert (message.sender, message.body) == ("company", "Hallo & guten Tag <3")
+
+
+@pytest.mark.parametrize("who", ["anonymous", "outsider", "other_partner", "wrong_token"])
+def test_outsiders_cannot_open_the_socket(desk, concern, who):
+    refer_to(desk, concern, desk.partner_a)
+    routes = {
+        "anonymous": (staff_route(concern),),
+        "outsider": (staff_route(concern), cookie_of(desk.outsider_navigator)),
+        "other_partner": (staff_route(concern), cookie_of(desk.expert_b)),
+        "wrong_token": (company_route(concern, token="x" + links.make_token(concern)),),
+    }
+
+    async def scenario() -> bool:
+        socket = communicator(*routes[who])
+        connected, _code = await socket.connect()
+        await socket.disconnect()
+        return connected
+
+    assert run(scenario) is False
+
+
+def test_the_outsider_cannot_reach_it_through_their_own_network_either(desk, concern):
+    outsider = cookie_of(desk.outsider_navigator)
+
+    async def scenario() -> bool:
+        socket = communicator(staff_route(concern, "stuttgart"), outsider)
+        connected, _code = await socket.connect()
+        await socket.disconnect()
+        return connected
+
+    assert run(scenario) is False
+
+
+def test_the_referred_partner_may_connect_and_writes_as_partner(desk, concern):
+    refer_to(desk, concern, desk.partner_a)
+    expert = cookie_of(desk.expert_a)
+
+    async def scenario() -> None:
+        socket = communicator(staff_route(concern), expert)
+        assert (await socket.connect())[0]
+        await socket.send_json_to({"type": "send", "body": "Antwort des Partners"})
+        event = await socket.receive_json_from(timeout=5)
+        assert event["type"] == "message"
+        await socket.disconnect()
+
+    run(scenario)
+    with scopes_disabled():
+        assert Message.objects.get(concern=concern).sender == "partner"
+
+
+def test_a_socket_from_another_site_is_refused(concern):
+    async def scenario() -> bool:
+        socket = WebsocketCommunicator(
+            build_application(),
+            company_route(concern),
+            headers=[(b"host", b"testserver"), (b"origin", b"https://evil.example")],
+        )
+        connected, _code = await socket.connect()
+        await socket.disconnect()
+        return connected
+
+    assert run(scenario) is False
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        "not json",
+        "[]",
+        "null",
+        json.dumps({"type": "send", "body": 42}),
+        json.dumps({"type": "read", "up_to": "x"}),
+        json.dumps({"type": "unknown"}),
+        json.dumps({"type": "send", "body": "x" * 30_000}),
+        json.dumps({"type": "send", "body": "\x00"}),
+    ],
+)
+def test_hostile_frames_get_an_error_and_the_socket_stays_open(concern, frame):
+    async def scenario() -> None:
+        socket = communicator(company_route(concern))
+        assert (await socket.connect())[0]
+        await socket.send_to(text_data=frame)
+        answer = await socket.receive_json_from(timeout=5)
+        assert answer["type"] == "error"
+        assert answer["message"]
+        await socket.send_json_to({"type": "ping"})
+        assert await socket.receive_json_from(timeout=5) == {"type": "pong"}
+        await socket.disconnect()
+
+    run(scenario)
+    with scopes_disabled():
+        assert not Message.objects.filter(concern=concern).exists()
+
+
+def test_html_is_refused_with_a_clear_message(concern):
+    async def scenario() -> dict:
+        socket = communicator(company_route(concern))
+        await socket.connect()
+        await socket.send_json_to({"type": "send", "body": "<script>alert(1)</script>"})
+        answer = await socket.receive_json_from(timeout=5)
+        await socket.disconnect()
+        return answer
+
+    answer = run(scenario)
+    assert answer["type"] == "error"
+    assert "ohne HTML" in answer["message"]
+
+
+def test_flooding_the_socket_is_refused(concern, settings):
+    settings.ANLAUFSTELLE_RATE_LIMITS = {**settings.ANLAUFSTELLE_RATE_LIMITS, "chat": "3/m"}
+
+    async def scenario() -> list[str]:
+        socket = communicator(company_route(concern))
+        await socket.connect()
+        kinds = []
+        for i in range(5):
+            await socket.send_json_to({"type": "send", "body": f"Nachricht {i}"})
+            answer = await socket.receive_json_from(timeout=5)
+            kinds.append(answer["type"] if answer["type"] != "error" else answer["message"])
+        await socket.disconnect()
+        return kinds
+
+    kinds = run(scenario)
+    assert kinds[:3] == ["message"] * 3
+    assert all("Bitte warten Sie" in k for k in kinds[3:])
+    with scopes_disabled():
+        assert Message.objects.filter(concern=concern).count() == 3
+
+
+def test_erasing_the_concern_closes_its_sockets(desk, concern):
+    old_route = company_route(concern)
+
+    async def scenario() -> None:
+        socket = communicator(old_route)
+        assert (await socket.connect())[0]
+        from channels.db import database_sync_to_async
+
+        def erase() -> None:
+            with scopes_disabled():
+                case_services.erase(concern=concern)
+
+        await database_sync_to_async(erase)()
+        closed = await socket.receive_output(timeout=5)
+        assert closed == {"type": "websocket.close", "code": 4404}
+
+    run(scenario)
+    # The old link opens nothing any more.
+
+    async def again() -> bool:
+        socket = communicator(old_route)
+        connected, _code = await socket.connect()
+        await socket.disconnect()
+        return connected
+
+    assert run(again) is False
+
+
+def test_the_other_side_online_gets_no_email(desk, concern, mailoutbox):
+    navigator = cookie_of(desk.navigator)
+
+    async def scenario() -> None:
+        staff = communicator(staff_route(concern), navigator)
+        company = communicator(company_route(concern))
+        await staff.connect()
+        await company.connect()
+        await company.send_json_to({"type": "send", "body": "Sie sind ja online"})
+        await staff.receive_json_from(timeout=5)
+        await staff.disconnect()
+        await company.receive_json_from(timeout=5)
+        await company.send_json_to({"type": "send", "body": "Jetzt nicht mehr"})
+        await company.receive_json_from(timeout=5)
+        await company.disconnect()
+
+    mailoutbox.clear()
+    run(scenario)
+    bodies = [m.body for m in mailoutbox]
+    assert not any("Sie sind ja online" in b for b in bodies)
+    assert any("Jetzt nicht mehr" in b for b in bodies)
