@@ -82,7 +82,12 @@ MSG
 
 # Background + wait (not exec) so this shell stays to stop the worker afterwards.
 # The server's JSON log lines go whole to var/demo-server.log and short to the terminal.
-"$PY" manage.py runserver "$HOST:$PORT" --noreload \
+# uvicorn serves the ASGI application as in production: the pages through Django, the
+# direct chat's WebSockets through Channels (docs/chat.md). Its own records go through
+# the site's JSON logging (scripts/uvicorn-logging.json); the site logs each request.
+"$PY" -m uvicorn anlaufstelle.asgi:application --host "$HOST" --port "$PORT" \
+    --ws websockets-sansio --lifespan off --no-access-log \
+    --log-config scripts/uvicorn-logging.json \
     > >(tee -a var/demo-server.log | "$PY" -u scripts/demo-log.py) 2>&1 &
 pids+=("$!")
 wait "${pids[2]}"
