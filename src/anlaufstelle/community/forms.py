@@ -15,8 +15,35 @@ TEXTAREA = {"class": "kern-form-input__input", "rows": "8"}
 MAX_BODY = 10000
 
 
+def _is_small_id(value: object) -> bool:
+    # A number beyond the database's integer range would raise OverflowError (a 500 on
+    # SQLite) inside Django's own look-up, so such values never reach the query.
+    text = str(value)
+    return text.isdigit() and len(text) <= 12
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values and not _is_small_id(value):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value: Any) -> Any:
+        if not all(_is_small_id(v) for v in value):
+            raise forms.ValidationError(
+                self.error_messages["invalid_pk_value"],
+                code="invalid_pk_value",
+                params={"pk": ""},
+            )
+        return super()._check_values(value)
+
+
 def _topics() -> forms.ModelMultipleChoiceField:
-    return forms.ModelMultipleChoiceField(
+    return IdMultipleChoiceField(
         label=_("Topics of interest"),
         queryset=Topic.objects.order_by("label_de"),
         required=False,
@@ -74,7 +101,7 @@ class ProfileForm(ProfileFields):
 
 
 class ThreadForm(forms.Form):
-    category = forms.ModelChoiceField(
+    category = IdChoiceField(
         label=_("Category"), queryset=Category.objects.none(), widget=forms.Select(SELECT)
     )
     title = forms.CharField(label=_("Title"), max_length=160, widget=forms.TextInput(INPUT))
@@ -103,7 +130,7 @@ class ReportForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    category = forms.ModelChoiceField(
+    category = IdChoiceField(
         label=_("Move to"), queryset=Category.objects.none(), widget=forms.Select(SELECT)
     )
 
