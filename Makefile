@@ -45,6 +45,7 @@ db: ## Create or upgrade the database and load the demo content (idempotent)
 	SEARCH_AUTO_INDEX=false $(MANAGE) load_cases_demo
 	SEARCH_AUTO_INDEX=false $(MANAGE) load_events_demo
 	SEARCH_AUTO_INDEX=false $(MANAGE) load_mediathek_demo
+	SEARCH_AUTO_INDEX=false $(MANAGE) load_community_demo
 	$(MANAGE) load_chat_demo
 	@# Tolerate a tree without the search app (rebuild_index is the search app's command).
 	@if $(MANAGE) help rebuild_index >/dev/null 2>&1; then $(MANAGE) rebuild_index; fi
