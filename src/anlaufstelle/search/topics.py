@@ -42,7 +42,7 @@ MAX_SHARE = 0.5
 class LabelIndex:
     labels: list[str]
     centroids: np.ndarray  # (len(labels), dim), L2-normalised
-    members: dict[int, np.ndarray]  # document id -> indices into labels
+    members: dict[int, list[int]]  # document id -> indices into labels
 
 
 _lock = threading.Lock()
@@ -70,12 +70,12 @@ def _build(network_ids: list[int], field: str) -> LabelIndex:
     )
     position = {label: i for i, label in enumerate(labels)}
     sums = np.zeros((len(labels), matrix.shape[1]), dtype=np.float64)
-    members: dict[int, np.ndarray] = {}
+    members: dict[int, list[int]] = {}
     for pk, values in labels_of.items():
         mine = sorted({position[v] for v in values if v in position})
         if not mine:
             continue
-        members[pk] = np.asarray(mine, dtype=np.int64)
+        members[pk] = mine
         sums[mine] += matrix[row_of[pk]]
     norms = np.linalg.norm(sums, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
@@ -108,12 +108,12 @@ def affinities(
         return {}
     sims = index.centroids @ np.asarray(vector, dtype=np.float32)
     std = float(sims.std()) or 1.0
-    z = (sims - float(sims.mean())) / std
+    z = ((sims - float(sims.mean())) / std).tolist()
     out = {}
     for doc_id in doc_ids:
         mine = index.members.get(doc_id)
         if mine is not None:
-            out[doc_id] = float(z[mine].max())
+            out[doc_id] = max(z[i] for i in mine)
     return out
 
 
@@ -139,15 +139,14 @@ class Alternative:
     phrase_groups: frozenset[str]
     words: tuple[tuple[str, frozenset[str]], ...]  # (stem, the word's own groups)
 
-    def named_by(self, terms: set[str]) -> bool:
+    def named_by(self, terms: set[str], prefixes: set[str]) -> bool:
+        """`prefixes`: every prefix of at least MIN_PREFIX letters of the terms."""
         if self.phrase_groups & terms:
             return True
         if not self.words:
             return False
         return all(
-            stem_ in terms
-            or (groups and groups & terms)
-            or (len(stem_) >= MIN_PREFIX and any(t.startswith(stem_) for t in terms))
+            stem_ in terms or (groups and groups & terms) or stem_ in prefixes
             for stem_, groups in self.words
         )
 
@@ -192,8 +191,9 @@ def _label_rules(field: str) -> dict[str, list[Alternative]]:
 def named(field: str, terms: set[str]) -> frozenset[str]:
     """The slugs of `field`'s labels (topics or audiences) that a query with the
     analysed `terms` names (see `Alternative`)."""
+    prefixes = {t[:k] for t in terms for k in range(MIN_PREFIX, len(t) + 1)}
     return frozenset(
         slug
         for slug, alternatives in _label_rules(field).items()
-        if any(alt.named_by(terms) for alt in alternatives)
+        if any(alt.named_by(terms, prefixes) for alt in alternatives)
     )
