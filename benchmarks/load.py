@@ -86,7 +86,7 @@ with scopes_disabled():
     offers = list(Offer.objects.filter(network=net, is_published=True)
                   .values_list("slug", flat=True)[:40])
     with network_scope(net):
-        keys = [slot.key for slot in queries.free_slots([schedule], limit=60)]
+        keys = [slot.key for slot in queries.free_slots([schedule], limit=160)][96:]
 print(json.dumps({"code": schedule.code, "keys": keys, "offers": offers}))
 """
 

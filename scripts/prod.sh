@@ -216,12 +216,8 @@ from anlaufstelle.networks.models import Network
 with scopes_disabled():
     print(Network.objects.count())' 2>/dev/null | tail -n 1)" = 0 ]; then
         say "empty database: loading the demo networks and building the search index ..."
-        SEARCH_AUTO_INDEX=false manage load_demo --verbosity 0
-        local cmd
-        for cmd in load_booking_demo load_cases_demo load_events_demo load_mediathek_demo; do
-            SEARCH_AUTO_INDEX=false manage "$cmd" >/dev/null
-        done
-        manage rebuild_index >/dev/null
+        # The demo's own recipe (every app's demo content), against this environment.
+        make --no-print-directory db >/dev/null
     fi
 }
 

@@ -248,7 +248,7 @@ with scopes_disabled():
         WeeklyRule.objects.create(network=net, schedule=schedule, weekday=weekday,
             start_time=wall(0, 0), end_time=wall(23, 30))
     with network_scope(net):
-        keys = [slot.key for slot in queries.free_slots([schedule], limit=40)]
+        keys = [slot.key for slot in queries.free_slots([schedule], limit=88)][48:]
 print(json.dumps({"code": schedule.code, "keys": keys}))
 """
 
