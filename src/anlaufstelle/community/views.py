@@ -119,7 +119,9 @@ def magic(request: HttpRequest, network_slug: str, token: str) -> HttpResponse:
     else:
         response = render(request, "community/magic.html", {"token": token})
     add_never_cache_headers(response)
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the path: never send it to another site. ("no-referrer" would make
+    # the browser send Origin: null with the form, and the CSRF check refuses that.)
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
