@@ -172,7 +172,12 @@ class OpenHourConsumer(AsyncJsonWebsocketConsumer):
 
 
 class EchoConsumer(AsyncWebsocketConsumer):
-    """The benchmark's baseline: sends every frame straight back."""
+    """The benchmark's baseline: sends every frame straight back.
+
+    A plain socket: not attached to the channel layer (an alias that is not configured).
+    """
+
+    channel_layer_alias = "bench-echo-without-layer"
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         await self.send(text_data=text_data, bytes_data=bytes_data)

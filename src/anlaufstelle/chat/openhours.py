@@ -237,10 +237,38 @@ def call_next(*, open_hour: OpenHour) -> QueueEntry | None:
                 called = candidate
                 break
         announce(open_hour.pk)
+        if called is not None and called.email:
+            entry_pk = called.pk
+            transaction.on_commit(lambda: send_called_mail(entry_pk))
     if called is not None:
         called.refresh_from_db()
     open_hour.refresh_from_db()
     return called
+
+
+def send_called_mail(entry_pk: int) -> None:
+    """The company asked for an e-mail when it is its turn (through the outbox)."""
+    from django.urls import reverse
+
+    from anlaufstelle.lib.mail import absolute, send_templated
+
+    with scopes_disabled():
+        entry = QueueEntry.objects.select_related("open_hour__network").filter(pk=entry_pk).first()
+    if entry is None or not entry.email:
+        return
+    hour = entry.open_hour
+    path = reverse(
+        "site:chat:queue_entry",
+        kwargs={"network_slug": hour.network.slug, "entry_code": entry.code},
+    )
+    send_templated(
+        "chat/email/called_subject.txt",
+        "chat/email/called.txt",
+        {"entry": entry, "hour": hour, "entry_url": absolute(path)},
+        [entry.email],
+        "de",
+        network_id=hour.network_id,
+    )
 
 
 def purge_entries(now: datetime | None = None) -> int:

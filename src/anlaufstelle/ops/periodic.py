@@ -93,6 +93,8 @@ JOBS: tuple[Job, ...] = (
     ),
     # Data protection: sent e-mails are kept a week, failed ones a month (ops.outbox).
     PeriodicJob("prune_mail", "prune_mail", time(3, 30)),
+    # Data protection: waiting-room entries of open consultation hours (chat.openhours).
+    PeriodicJob("waiting_room_retention", "purge_waiting_rooms", time(3, 25)),
     # Expired login sessions.
     PeriodicJob("clear_sessions", "clearsessions", time(4, 15)),
     # Navigators read their reminders of untouched concerns when they start work; the
