@@ -196,7 +196,7 @@ def search_network(request: HttpRequest, network: str, params: Query[SearchQuery
             TopicOut(
                 slug=t.slug,
                 label=t.label,
-                offer_count=t.offer_count,
+                offer_count=t.offer_count,  # type: ignore[attr-defined]
                 url=request.build_absolute_uri(f"{offers}?thema={t.slug}"),
             )
             for t in topics_with_offer_counts()

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from .analysis import analyse, word_terms
 from .engine import ACRONYM_RE, Hit
+from .language import ENGLISH_FUNCTION_WORDS
 from .lexicon import fold, load_stopwords, on_lexicon_change
 from .models import SearchDocument
 
@@ -35,62 +36,7 @@ WORD_RE = re.compile(r"[\wÄÖÜäöüß]+(?:-[\wÄÖÜäöüß]+)*")
 
 
 # Function words of English questions (the German ones are the search's stop words).
-ENGLISH_STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "can",
-        "could",
-        "do",
-        "does",
-        "for",
-        "from",
-        "get",
-        "has",
-        "have",
-        "how",
-        "i",
-        "if",
-        "in",
-        "is",
-        "it",
-        "me",
-        "my",
-        "near",
-        "need",
-        "of",
-        "on",
-        "or",
-        "our",
-        "should",
-        "so",
-        "that",
-        "the",
-        "there",
-        "this",
-        "to",
-        "us",
-        "want",
-        "we",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-    ]
-)
+ENGLISH_STOPWORDS = ENGLISH_FUNCTION_WORDS | frozenset({"near", "need", "get", "want"})
 # German words that are no stop words for the search but say nothing about what an item
 # is about: a reason never names them.
 VAGUE_WORDS = frozenset(
@@ -196,7 +142,7 @@ def item_words(
     all_wanted = frozenset().union(*(terms for _, terms in wanted))
     common = _common_terms(doc) if common is None else common
     stop = reason_stopwords()
-    candidates: list[tuple[str, frozenset[str]]] = []
+    candidates: list[tuple[str, frozenset[str], str]] = []
     seen: set[str] = set()
     for word in WORD_RE.findall(doc.title) + WORD_RE.findall(doc.body):
         key = fold(word)
