@@ -282,3 +282,20 @@ def test_the_chat_page_may_open_a_socket_to_its_own_host_only(client, concern):
     assert "connect-src 'self' ws://testserver wss://testserver" in policy
     # Other pages keep the strict policy.
     assert "connect-src 'self';" in client.get("/n/feldberg/")["Content-Security-Policy"]
+
+
+def test_every_side_finds_the_chat_from_its_concern_page(client, desk, concern):
+    status_path = company_path(concern).removesuffix("chat/")
+    status = client.get(status_path)
+    # The link is the page's own path plus "chat/" (the signed token is in the path).
+    assert f'href="{status_path}chat/"' in status.content.decode()
+    client.force_login(desk.navigator)
+    page = client.get(staff_path(concern).removesuffix("chat/"))
+    assert f'href="{staff_path(concern)}"' in page.content.decode()
+    refer_to(desk, concern, desk.partner_a)
+    client.force_login(desk.expert_a)
+    partner_page = f"/n/feldberg/anliegen/partner/{concern.code}/"
+    assert f'href="{partner_page}chat/"' in client.get(partner_page).content.decode()
+    assert client.get(f"{partner_page}chat/").status_code == 200
+    client.force_login(desk.expert_b)
+    assert client.get(f"{partner_page}chat/").status_code == 404

@@ -46,6 +46,7 @@ def hostile_walk_values(
         "site:chat:company_thread": company,
         "site:chat:company_file": {**company, "file_code": attachment.code},
         "site:chat:staff": {"code": concern.code},
+        "site:chat:staff_from_partner": {"code": concern.code},
         "site:chat:staff_thread": {"code": concern.code},
         "site:chat:staff_file": {"code": concern.code, "file_code": attachment.code},
         "site:chat:open_hour": {"code": hour.code},

@@ -24,6 +24,8 @@ urlpatterns = [
     # Navigators and partner experts (the one staff guard).
     path("anliegen/lotsen/chats/ungelesen/", views.staff_overview, name="staff_overview"),
     path("anliegen/lotsen/<str:code>/chat/", views.staff, name="staff"),
+    # The same chat from the partner's concern page (its link is relative: "chat/").
+    path("anliegen/partner/<str:code>/chat/", views.staff, name="staff_from_partner"),
     path("anliegen/lotsen/<str:code>/chat/nachrichten/", views.staff_thread, name="staff_thread"),
     path(
         "anliegen/lotsen/<str:code>/chat/datei/<str:file_code>/",
