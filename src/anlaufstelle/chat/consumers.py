@@ -57,8 +57,11 @@ class ConcernChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         if self.party is not None:
-            await self.channel_layer.group_discard(self.party.group, self.channel_name)
             services.mark_offline(self.party.concern.pk, self.party.side)
+            try:
+                await self.channel_layer.group_discard(self.party.group, self.channel_name)
+            except Exception:  # the layer (Redis) is gone: the group entry expires by itself
+                log.warning("chat socket not removed from its group", exc_info=True)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if text_data is None or len(text_data) > MAX_FRAME:
