@@ -102,7 +102,7 @@ def test_an_unpublished_episode_and_its_audio_are_404(personas):
 def test_the_episode_page_has_a_player_and_the_transcript(episode):
     page = Client().get(f"/n/feldberg/mediathek/podcast/{episode.slug}/").content.decode()
     assert (
-        '<audio id="episode-audio" controls preload="metadata" '
+        '<audio id="episode-audio" controls preload="none" '
         f'src="/n/feldberg/mediathek/podcast/{episode.slug}/audio"' in page
     )
     assert "Sprecherin: Willkommen." in page
