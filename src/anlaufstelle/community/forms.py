@@ -39,7 +39,7 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
                 code="invalid_pk_value",
                 params={"pk": ""},
             )
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc]
 
 
 def _topics() -> forms.ModelMultipleChoiceField:

@@ -46,11 +46,10 @@ def _hash(token: str) -> str:
 
 def unique_handle(network: Network, name: str, *, exclude_pk: int | None = None) -> str:
     base = (slugify(name) or "mitglied")[:32].strip("-") or "mitglied"
-    taken = set(
-        Member.objects.filter(network=network, handle__startswith=base)
-        .exclude(pk=exclude_pk)
-        .values_list("handle", flat=True)
-    )
+    members = Member.objects.filter(network=network, handle__startswith=base)
+    if exclude_pk is not None:
+        members = members.exclude(pk=exclude_pk)
+    taken = set(members.values_list("handle", flat=True))
     handle, number = base, 2
     while handle in taken:
         handle = f"{base}-{number}"

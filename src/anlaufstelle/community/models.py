@@ -104,9 +104,10 @@ class Member(TenantModel):
     @property
     def staff_role(self) -> str:
         """The staff role's label shown beside the name ("" for company members)."""
-        if self.user_id is None or not self.user.has_role(*_staff_roles()):
+        user = self.user
+        if user is None or not user.has_role(*_staff_roles()):
             return ""
-        return str(self.user.get_role_display())
+        return str(user.get_role_display())
 
     @property
     def is_expert(self) -> bool:
@@ -117,7 +118,8 @@ class Member(TenantModel):
     def is_moderator(self) -> bool:
         from anlaufstelle.networks.models import Role
 
-        return self.user_id is not None and self.user.has_role(Role.COORDINATOR, Role.NAVIGATOR)
+        user = self.user
+        return user is not None and user.has_role(Role.COORDINATOR, Role.NAVIGATOR)
 
 
 def _staff_roles() -> tuple[str, ...]:

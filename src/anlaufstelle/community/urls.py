@@ -1,10 +1,21 @@
 """Forum URLs, mounted under /n/<network_slug>/austausch/ (namespace site:community)."""
 
-from django.urls import path
+from collections.abc import Callable, Iterable
+
+from django.urls import URLPattern, path
 
 from . import staff_views, views
 
 app_name = "community"
+
+
+def actions(prefix: str, view: Callable, names: Iterable[str], name: str) -> list[URLPattern]:
+    """One URL per action of a view's action table (no free parameter in the URL)."""
+    return [
+        path(f"{prefix}<str:code>/{action}/", view, {"action": action}, name=f"{name}_{action}")
+        for action in names
+    ]
+
 
 urlpatterns = [
     path("", views.index, name="index"),
@@ -20,43 +31,19 @@ urlpatterns = [
     path("thema/<str:code>/", views.thread, name="thread"),
     path("thema/<str:code>/antworten/", views.reply, name="reply"),
     path("thema/<str:code>/folgen/", views.follow, name="follow"),
-    # One URL per action (the action tables in the views name them; no free parameter).
-    *[
-        path(
-            f"beitrag/<str:code>/{action}/",
-            views.post_action,
-            {"action": action},
-            name=f"post_{action}",
-        )
-        for action in views.POST_ACTIONS
-    ],
+    *actions("beitrag/", views.post_action, views.POST_ACTIONS, "post"),
     path("verwaltung/mitglieder/", staff_views.members, name="staff_members"),
-    *[
-        path(
-            f"verwaltung/mitglieder/<str:code>/{action}/",
-            staff_views.member_action,
-            {"action": action},
-            name=f"staff_member_{action}",
-        )
-        for action in staff_views.MEMBER_ACTIONS
-    ],
+    *actions(
+        "verwaltung/mitglieder/",
+        staff_views.member_action,
+        staff_views.MEMBER_ACTIONS,
+        "staff_member",
+    ),
     path("verwaltung/moderation/", staff_views.moderation, name="staff_moderation"),
-    *[
-        path(
-            f"verwaltung/beitrag/<str:code>/{action}/",
-            staff_views.post_action,
-            {"action": action},
-            name=f"staff_post_{action}",
-        )
-        for action in staff_views.POST_ACTIONS
-    ],
-    *[
-        path(
-            f"verwaltung/thema/<str:code>/{action}/",
-            staff_views.thread_action,
-            {"action": action},
-            name=f"staff_thread_{action}",
-        )
-        for action in staff_views.THREAD_ACTIONS
-    ],
+    *actions(
+        "verwaltung/beitrag/", staff_views.post_action, staff_views.POST_ACTIONS, "staff_post"
+    ),
+    *actions(
+        "verwaltung/thema/", staff_views.thread_action, staff_views.THREAD_ACTIONS, "staff_thread"
+    ),
 ]

@@ -33,7 +33,7 @@ PAGE_SIZE = 20
 
 
 def _member(request: HttpRequest) -> Member:
-    return request.community_member  # type: ignore[attr-defined, no-any-return]
+    return request.community_member  # type: ignore[attr-defined]
 
 
 def member_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
