@@ -162,3 +162,15 @@ def test_the_thread_list_does_not_grow_queries_with_threads(forum, django_assert
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get("/n/feldberg/austausch/")
     assert "Frage 14" in response.content.decode()
+
+
+def test_notifications_are_marked_read_and_the_count_drops(forum):
+    thread = start(forum)
+    with scopes_disabled():
+        services.reply(author=forum.bernd, thread=thread, body="Antwort für Anja.")
+    client = member_client(forum.anja)
+    assert "Benachrichtigungen (1)" in client.get("/n/feldberg/austausch/").content.decode()
+    client.post("/n/feldberg/austausch/benachrichtigungen/")
+    with scopes_disabled():
+        assert not Notification.objects.filter(read_at__isnull=True).exists()
+    assert "Benachrichtigungen (1)" not in client.get("/n/feldberg/austausch/").content.decode()
