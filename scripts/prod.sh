@@ -217,7 +217,7 @@ with scopes_disabled():
     print(Network.objects.count())' 2>/dev/null | tail -n 1)" = 0 ]; then
         say "empty database: loading the demo networks and building the search index ..."
         # The demo's own recipe (every app's demo content), against this environment.
-        make --no-print-directory db >/dev/null
+        LOG_LEVEL=WARNING make --no-print-directory db >/dev/null
     fi
 }
 
