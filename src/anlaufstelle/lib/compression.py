@@ -1,4 +1,4 @@
-"""Compress the HTML (and JSON) of anonymous responses with gzip.
+"""Compress the HTML pages of anonymous responses with gzip.
 
 Static files are compressed ahead of time (WhiteNoise serves the .br/.gz files that
 collectstatic writes); this middleware covers the pages. Decision and BREACH reasoning:
@@ -18,7 +18,8 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.middleware.gzip import GZipMiddleware
 
-COMPRESSED_TYPES = ("text/html", "application/json", "text/plain", "text/calendar")
+# Pages only: API clients (JSON) and feeds negotiate and decompress on their own terms.
+COMPRESSED_TYPES = ("text/html",)
 
 
 class AnonymousGZipMiddleware(GZipMiddleware):
