@@ -131,9 +131,10 @@ def test_the_month_grid_by_keyboard_on_a_desk_and_as_a_list_on_a_phone(
     visible_days = page.locator("td.event-calendar__day:visible")
     with_events = page.locator("td.event-calendar__day:has(a)")
     today = page.locator("td[aria-current='date']:visible").count()
-    assert visible_days.count() == with_events.count() + today - page.locator(
-        "td[aria-current='date']:has(a)"
-    ).count()
+    assert (
+        visible_days.count()
+        == with_events.count() + today - page.locator("td[aria-current='date']:has(a)").count()
+    )
     assert page.locator(".event-calendar__long:visible").count() == visible_days.count()
     assert_no_violations(page, axe_source)
 

@@ -42,7 +42,9 @@ def test_the_demo_loads_twice_and_every_item_is_labelled_demo(settings):
 
 def test_published_items_are_indexed_and_open_their_page(personas, settings):
     settings.SEARCH_EMBEDDER = "none"
-    make_article(personas.feldberg.network, slug="lehrstellen", title="Lehrstellen: Ausbildung im Tourismus")
+    make_article(
+        personas.feldberg.network, slug="lehrstellen", title="Lehrstellen: Ausbildung im Tourismus"
+    )
     make_article(personas.feldberg.network, slug="entwurf", title="Entwurf", is_published=False)
     rebuild_index(embed=False)
     with scopes_disabled():
