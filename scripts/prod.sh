@@ -271,7 +271,14 @@ cmd_start() {
     local i=0 port
     for port in $PROD_WEB_PORTS; do
         i=$((i + 1))
-        start "web-$i" "$PROJECT_DIR/.venv/bin/gunicorn" anlaufstelle.wsgi:application \
+        # Each app server sums its own workers' metrics (lib/metrics.py) in its own
+        # directory, emptied when it starts (not while it runs).
+        if ! pid_alive "web-$i"; then
+            rm -rf "$RUN_DIR/metrics-$port" && mkdir -p "$RUN_DIR/metrics-$port"
+        fi
+        PROMETHEUS_MULTIPROC_DIR="$RUN_DIR/metrics-$port" \
+            start "web-$i" "$PROJECT_DIR/.venv/bin/gunicorn" anlaufstelle.wsgi:application \
+            --config "$PROJECT_DIR/deploy/gunicorn.conf.py" \
             --bind "127.0.0.1:$port" --workers "$PROD_WEB_PROCESSES" --timeout 30 \
             --graceful-timeout 20 --max-requests "$PROD_WEB_MAX_REQUESTS" \
             --max-requests-jitter "$((PROD_WEB_MAX_REQUESTS / 10))" \
