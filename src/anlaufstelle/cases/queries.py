@@ -6,6 +6,7 @@ concerns never live in the nationwide pool, so the pool's rows are not wanted he
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -69,6 +70,13 @@ class InboxRow:
     untouched_days: int
     is_untouched: bool
     is_overdue: bool
+    unread_messages: int = 0
+
+
+# Upper apps add to the inbox rows without this app importing them (layers): each
+# function gets (user, rows) and sets fields on the rows with a constant number of
+# queries. The direct chat registers its unread counts here (chat/apps.py).
+INBOX_ROW_EXTRAS: list[Callable[[User, list[InboxRow]], None]] = []
 
 
 class Workdays:
@@ -146,6 +154,9 @@ def inbox_rows(
         if only_untouched and not row.is_untouched:
             continue
         rows.append(row)
+    if rows:
+        for extra in INBOX_ROW_EXTRAS:
+            extra(user, rows)
     return rows
 
 

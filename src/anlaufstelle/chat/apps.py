@@ -8,8 +8,11 @@ class ChatConfig(AppConfig):
     verbose_name = _("Direct chat")
 
     def ready(self) -> None:
+        from anlaufstelle.cases.queries import INBOX_ROW_EXTRAS
         from anlaufstelle.cases.signals import concern_erased
 
         from . import services
 
         concern_erased.connect(services.erase_for_concern, dispatch_uid="chat-erase")
+        if services.add_unread_to_inbox not in INBOX_ROW_EXTRAS:
+            INBOX_ROW_EXTRAS.append(services.add_unread_to_inbox)
