@@ -99,6 +99,7 @@ def start_server(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
         sys.executable, "-m", "uvicorn", "anlaufstelle.asgi:application",
         "--host", "127.0.0.1", "--port", str(port), "--ws", "websockets-sansio",
         "--lifespan", "off", "--no-access-log", "--log-level", "warning",
+        "--timeout-graceful-shutdown", "10",
     ]  # fmt: skip
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)  # noqa: S603 (our own command line)
     deadline = time.monotonic() + 60
@@ -231,8 +232,14 @@ def main() -> None:
         echo = asyncio.run(echo_phase(base + "/ws/echo/", args.clients, args.seconds))
         chat = asyncio.run(chat_phase(base, routes, cookie, args.seconds))
     finally:
+        # With the Redis layer uvicorn waited for ever on its consumers' channel receives
+        # after the sockets were closed (and the figures were lost): bounded stop, then kill.
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=30)
     result = {
         "clients": args.clients,
         "seconds": args.seconds,

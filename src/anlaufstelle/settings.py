@@ -289,7 +289,24 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "anlaufstelle:chat"},
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        # redis-py >= 6 defaults to a pool of 100 connections that RAISES
+                        # ("Too many connections") when exhausted, and to a 5 s read
+                        # timeout, equal to channels_redis' 5 s BZPOPMIN wait: a busy
+                        # process lost its receive loop ("Timeout reading"). One socket
+                        # may hold a connection per command in flight (group add/discard
+                        # at connect/close, sends), so size the pool for the sockets of
+                        # one process; Redis' maxclients (10000) bounds the sum.
+                        "max_connections": int(os.environ.get("CHANNEL_REDIS_POOL", "1000")),
+                        "socket_timeout": 15,
+                        "socket_connect_timeout": 2,
+                    }
+                ],
+                "prefix": "anlaufstelle:chat",
+            },
         }
     }
 else:
