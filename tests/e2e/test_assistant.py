@@ -75,6 +75,23 @@ def test_a_keyboard_only_conversation_in_the_panel(wide, sites):
     expect(page.locator("#assistant-panel")).to_have_count(0)
 
 
+ASSISTANT_SCRIPT_LOADED = """() => performance.getEntriesByType("resource").some(
+    entry => /\\/assistant\\/assistant[.]([0-9a-f]+[.])?js$/.test(entry.name))"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_dock_script_is_loaded_only_when_the_assistant_is_used(wide, sites):
+    page = wide
+    page.goto("/n/feldberg/angebote/")
+    page.wait_for_load_state("load")
+    # A visitor who never goes near the assistant evaluates only the small loader.
+    assert page.locator("script[data-assistant-src]").count() == 1
+    assert not page.evaluate(ASSISTANT_SCRIPT_LOADED)
+    open_panel_by_keyboard(page)
+    assert page.evaluate(ASSISTANT_SCRIPT_LOADED)
+    expect(page.locator("#assistant-open")).to_have_attribute("aria-expanded", "true")
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("where", ["panel", "page"])
 def test_axe_finds_no_violation_with_the_assistant_open(page, sites, axe_source, where):

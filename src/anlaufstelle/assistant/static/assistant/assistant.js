@@ -64,4 +64,9 @@
       if (close) close.click();
     }
   });
+
+  // Loaded on first use (loader.js): if the docked panel arrived before this script did,
+  // put the focus where the swap handler above would have put it.
+  var docked = document.querySelector("#assistant-dock #assistant-panel");
+  if (docked && !docked.contains(document.activeElement)) focusInPanel();
 })();
