@@ -10,8 +10,11 @@ GOOD_KEY = "k7Qe0v-3pX_9wLr2s8Zt1uYb4nM6cJd5fHg0aSi7oPq2rTe8yUw3"
 
 
 @pytest.fixture
-def fit(settings, smtp):
+def fit(settings, smtp, monkeypatch):
     """A configuration that passes: production, a real key, Redis and SMTP answering."""
+    # The browser tests' conftest sets this for Playwright's event loop when the whole
+    # tree is collected; a real deployment never has it (check --deploy: async.E001).
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
     settings.PRODUCTION = True
     settings.SECRET_KEY = GOOD_KEY
     settings.ALLOWED_HOSTS = ["anlaufstelle.example"]
