@@ -3,6 +3,8 @@ and axe-core finds no WCAG violation on the list, episode, article and video pag
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.core.files.base import ContentFile
 from django_scopes import scopes_disabled
@@ -53,9 +55,11 @@ def test_an_episode_plays_by_keyboard(page, mediathek):
     assert page.evaluate("document.getElementById('episode-audio').readyState") == 0
     tab_to(page, "#episode-audio")
     page.keyboard.press("Space")
-    page.wait_for_function("!document.getElementById('episode-audio').paused")
+    # Polled through page.evaluate: wait_for_function compiles its string in the page,
+    # which the site's CSP (no 'unsafe-eval') refuses.
+    wait_until(page, "!document.getElementById('episode-audio').paused")
     # ...then the browser reads the file's length through our ranged responses.
-    page.wait_for_function("document.getElementById('episode-audio').readyState >= 1")
+    wait_until(page, "document.getElementById('episode-audio').readyState >= 1")
     assert round(page.evaluate("document.getElementById('episode-audio').duration")) == 3
     assert page.get_by_text("Sprecherin: Willkommen zur ersten Folge.").is_visible()
 
@@ -92,3 +96,10 @@ def test_mediathek_pages_have_no_wcag_violations(page, mediathek, axe_source, pa
     page.goto(f"/n/feldberg/mediathek/{path}")
     violations = run_axe(page, axe_source)
     assert violations == [], "axe found violations:\n" + describe(violations)
+
+
+def wait_until(page, expression: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
+        page.wait_for_timeout(100)
