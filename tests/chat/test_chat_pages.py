@@ -11,6 +11,7 @@ from anlaufstelle.cases import services as case_services
 from anlaufstelle.cases.models import Message
 from anlaufstelle.chat import services
 from anlaufstelle.chat.models import Attachment, ReadMark
+from anlaufstelle.chat.threads import group_name
 
 from .conftest import company_path, refer_to, staff_path
 
@@ -241,7 +242,7 @@ def test_the_other_side_gets_an_email_only_when_offline(
         client.post(company_path(concern), {"body": "Niemand ist online"})
     assert len(mail.outbox) == 1
     assert "Niemand ist online" in mail.outbox[0].body
-    services.mark_online(concern.pk, "staff")
+    services.mark_online(group_name("concern", concern.pk), "staff")
     with django_capture_on_commit_callbacks(execute=True):
         client.post(company_path(concern), {"body": "Die Lotsin ist online"})
     assert len(mail.outbox) == 1

@@ -2,7 +2,8 @@
 
 Erasing keeps the row (time, consultation hour or room, status: the statistics) and blanks
 everything about the person: name, company, e-mail, phone, concern or purpose, messages.
-Signed links stop working. An appointment or reservation that still lies ahead is
+Signed links stop working; the direct chat's messages of the appointment are deleted
+(signal `signals.booking_erased`). An appointment or reservation that still lies ahead is
 cancelled first, so that its place or room becomes free again; no e-mail goes out (there
 is no address left to write to, and the company asked for the erasure itself). The
 expert's calendar shows the appointment as cancelled.
@@ -27,6 +28,7 @@ from django_scopes import scopes_disabled
 from anlaufstelle.networks.models import Network
 from anlaufstelle.networks.scoping import network_scope
 
+from . import signals
 from .models import (
     DEFAULT_RETENTION_DAYS,
     ERASED,
@@ -149,6 +151,8 @@ def erase_booking(*, booking: Booking, now: datetime | None = None) -> bool:
             token_version=F("token_version") + 1,
             **changes,
         )
+        # Upper apps (the direct chat's messages and files) erase what they keep about it.
+        signals.booking_erased.send(sender=Booking, booking=current)
     booking.refresh_from_db()
     log.info("booking anonymised", extra={"booking": booking.code})
     return True

@@ -5,7 +5,7 @@ Every query runs inside the current network scope (the middleware's, or an expli
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import groupby
@@ -18,6 +18,7 @@ from anlaufstelle.lib import params
 
 from . import slots
 from .models import (
+    Booking,
     ClosingDay,
     OpeningHours,
     Reservation,
@@ -26,6 +27,17 @@ from .models import (
     Schedule,
     Slot,
 )
+
+# Upper apps add to the bookings a page shows without booking importing them (layers):
+# each function gets (staff user, or None for the company's own page; bookings) and sets
+# attributes on the bookings with a constant number of queries. The direct chat sets
+# `chat_unread` (chat/apps.py).
+BOOKING_EXTRAS: list[Callable[[object, list[Booking]], None]] = []
+
+
+def add_extras(user: object, bookings: list[Booking]) -> None:
+    for extra in BOOKING_EXTRAS:
+        extra(user, bookings)
 
 
 @dataclass(frozen=True)

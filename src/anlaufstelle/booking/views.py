@@ -166,6 +166,7 @@ def _booking_from_link(code: str, token: str, purpose: str) -> Booking:
 
 def booking_view(request: HttpRequest, network_slug: str, code: str, token: str) -> HttpResponse:
     booking = _booking_from_link(code, token, "view")
+    queries.add_extras(None, [booking])  # e.g. the chat's unread messages
     return render(
         request,
         "booking/confirmation.html",
@@ -179,6 +180,7 @@ def booking_view(request: HttpRequest, network_slug: str, code: str, token: str)
                 "site:booking:ics",
                 kwargs={"network_slug": network_slug, "code": code, "token": token},
             ),
+            "token": token,
         },
     )
 
@@ -267,6 +269,8 @@ def calendar(request: NetworkRequest, network_slug: str) -> HttpResponse:
         .order_by("slot__starts_at")
     )
     by_day: dict[date, list[Booking]] = {first + timedelta(days=i): [] for i in range(days)}
+    bookings = list(bookings)
+    queries.add_extras(user, bookings)  # e.g. the chat's unread messages
     for booking in bookings:
         by_day.setdefault(timezone.localtime(booking.slot.starts_at).date(), []).append(booking)
     feed = (

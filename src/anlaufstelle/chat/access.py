@@ -1,10 +1,12 @@
-"""Who may read and write a concern's chat: the one place that decides it.
+"""Who may read and write a chat (a concern's or a booking's): the one place that decides.
 
-Two doors lead in. The company comes through its signed status link (no account); staff
-come signed in: the network's navigators and coordinators see every concern of their
-network, a partner expert only concerns referred to their own organisation. Everything
-else — another network, a wrong or erased link, a concern not referred to you — is
-`Http404`, the same answer as for a concern that does not exist.
+Two doors lead in. The company comes through its signed link (no account): the concern's
+status link, or the booking's "view" link. Staff come signed in: the network's navigators
+and coordinators see every concern and every booking of their network; a partner expert
+only concerns referred to their own organisation, and bookings of consultation hours they
+hold or their organisation offers (as in the expert's calendar). Everything else —
+another network, a wrong, old or erased link, a concern or booking that is not yours —
+is `Http404`, the same answer as for one that does not exist.
 
 The views (HTTP) and the consumers (WebSocket) both call these functions; the HTTP staff
 views are wrapped in the one staff guard first (networks.guards.staff_view).
@@ -18,11 +20,15 @@ from typing import Any
 from django.http import Http404
 from django_scopes import scopes_disabled
 
+from anlaufstelle.booking import tokens as booking_tokens
+from anlaufstelle.booking.models import Booking
 from anlaufstelle.cases import links, queries
 from anlaufstelle.cases.models import Actor, Concern, Referral
 from anlaufstelle.networks.auth import needs_second_factor_setup
 from anlaufstelle.networks.models import Network, Role, User
 from anlaufstelle.networks.scoping import network_scope
+
+from .threads import BookingThread, ConcernThread, Thread, group_name
 
 COMPANY = "company"
 STAFF = "staff"
@@ -31,9 +37,9 @@ NAVIGATOR_ROLES = (Role.COORDINATOR, Role.NAVIGATOR)
 
 @dataclass(frozen=True)
 class Party:
-    """One side of a concern's chat, as resolved for one visitor."""
+    """One side of a chat, as resolved for one visitor."""
 
-    concern: Concern
+    thread: Thread
     side: str  # COMPANY or STAFF
     user: User | None = None
     referral: Referral | None = None
@@ -49,6 +55,8 @@ class Party:
             return Actor.COMPANY
         if self.referral is not None:
             return Actor.PARTNER
+        if not self.user.is_superuser and self.user.role == Role.PARTNER_EXPERT:
+            return Actor.PARTNER  # an expert in a booking of their own consultation hour
         return Actor.NAVIGATOR
 
     @property
@@ -57,11 +65,10 @@ class Party:
 
     @property
     def group(self) -> str:
-        return group_name(self.concern.pk)
+        return self.thread.group
 
 
-def group_name(concern_pk: int) -> str:
-    return f"chat.concern.{concern_pk}"
+__all__ = ["COMPANY", "STAFF", "Party", "group_name"]
 
 
 def active_network(slug: str) -> Network:
@@ -82,7 +89,7 @@ def company_party(network: Network, code: str, token: str) -> Party:
         links.check_token(concern, token)
     except links.InvalidLink as exc:
         raise Http404 from exc
-    return Party(concern=concern, side=COMPANY, token=token)
+    return Party(thread=ConcernThread(concern), side=COMPANY, token=token)
 
 
 def staff_party(network: Network, user: Any, code: str) -> Party:
@@ -93,9 +100,8 @@ def staff_party(network: Network, user: Any, code: str) -> Party:
         raise Http404
     with network_scope(network):
         if user.is_superuser or user.has_role(*NAVIGATOR_ROLES):
-            return Party(
-                concern=queries.get_concern_for_navigator(network, code), side=STAFF, user=user
-            )
+            concern = queries.get_concern_for_navigator(network, code)
+            return Party(thread=ConcernThread(concern), side=STAFF, user=user)
         if user.has_role(Role.PARTNER_EXPERT) and user.provider_id:
             concern = queries.get_concern_for_partner(network, user, code)
             referral = (
@@ -104,8 +110,49 @@ def staff_party(network: Network, user: Any, code: str) -> Party:
                 .order_by("-created_at")
                 .first()
             )
-            return Party(concern=concern, side=STAFF, user=user, referral=referral)
+            return Party(thread=ConcernThread(concern), side=STAFF, user=user, referral=referral)
     raise Http404
+
+
+def _booking(network: Network, code: str) -> Booking:
+    with network_scope(network):
+        booking = (
+            Booking.objects.filter(network=network, code=code)
+            .select_related("slot__schedule__provider", "network")
+            .first()
+        )
+    if booking is None or booking.anonymised_at is not None:
+        raise Http404
+    return booking
+
+
+def booking_company_party(network: Network, code: str, token: str) -> Party:
+    """The company's side through the booking's signed "view" link (the confirmation
+    page's); 404 for a wrong, expired, cancelled-or-moved (old version) or erased link."""
+    booking = _booking(network, code)
+    try:
+        booking_tokens.check_token(booking, token, "view")
+    except booking_tokens.InvalidLink as exc:
+        raise Http404 from exc
+    return Party(thread=BookingThread(booking), side=COMPANY, token=token)
+
+
+def booking_staff_party(network: Network, user: Any, code: str) -> Party:
+    """Navigators and coordinators: every booking of the network; a partner expert: the
+    bookings of hours they hold or their organisation offers."""
+    if user is None or not user.is_authenticated:
+        raise Http404
+    if not user.is_superuser and user.network_id != network.pk:
+        raise Http404
+    booking = _booking(network, code)
+    if not (user.is_superuser or user.has_role(*NAVIGATOR_ROLES)):
+        schedule = booking.slot.schedule
+        own = schedule.expert_id == user.pk or (
+            user.provider_id is not None and schedule.provider_id == user.provider_id
+        )
+        if not (user.has_role(Role.PARTNER_EXPERT) and own):
+            raise Http404
+    return Party(thread=BookingThread(booking), side=STAFF, user=user)
 
 
 def staff_may_connect(user: Any) -> bool:

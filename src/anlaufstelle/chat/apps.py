@@ -8,11 +8,16 @@ class ChatConfig(AppConfig):
     verbose_name = _("Direct chat")
 
     def ready(self) -> None:
+        from anlaufstelle.booking.queries import BOOKING_EXTRAS
+        from anlaufstelle.booking.signals import booking_erased
         from anlaufstelle.cases.queries import INBOX_ROW_EXTRAS
         from anlaufstelle.cases.signals import concern_erased
 
         from . import services
 
         concern_erased.connect(services.erase_for_concern, dispatch_uid="chat-erase")
+        booking_erased.connect(services.erase_for_booking, dispatch_uid="chat-erase-booking")
         if services.add_unread_to_inbox not in INBOX_ROW_EXTRAS:
             INBOX_ROW_EXTRAS.append(services.add_unread_to_inbox)
+        if services.add_unread_to_bookings not in BOOKING_EXTRAS:
+            BOOKING_EXTRAS.append(services.add_unread_to_bookings)

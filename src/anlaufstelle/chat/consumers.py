@@ -1,10 +1,12 @@
-"""WebSocket consumers: the concern chat, the consultation hour's waiting room, and a
-plain echo (only for benchmarks/chat.py, switched on by CHAT_BENCH_ECHO).
+"""WebSocket consumers: the direct chat (of a concern or a booking), the consultation
+hour's waiting room, and a plain echo (only for benchmarks/chat.py, switched on by
+CHAT_BENCH_ECHO).
 
 A socket is admitted by the same rules as the page (access.py): the company by its
-signed link in the path, staff by their session (the router resolved it) and the second
-factor. Refusals close the handshake (HTTP 403 to the browser); nothing tells an
-outsider whether the concern exists.
+signed link in the path (the concern's status link, the booking's view link), staff by
+their session (the router resolved it) and the second factor. Refusals close the
+handshake (HTTP 403 to the browser); nothing tells an outsider whether the concern or
+booking exists.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from django.utils import translation
 from anlaufstelle.networks.scoping import network_scope
 
 from . import access, openhours, services
-from .rendering import render_message
+from .rendering import is_mine, render_message
 
 log = logging.getLogger(__name__)
 
@@ -30,10 +32,19 @@ CLOSE_GONE = 4404
 MAX_FRAME = 20_000  # characters of one incoming JSON frame
 
 
-class ConcernChatConsumer(AsyncJsonWebsocketConsumer):
-    """Both sides of one concern's chat; messages go through services.post_message."""
+# Per thread kind: who the company is (network, code, token) and who staff are
+# (network, user, code); routing.py passes the kind.
+RESOLVERS = {
+    "concern": (access.company_party, access.staff_party),
+    "booking": (access.booking_company_party, access.booking_staff_party),
+}
+
+
+class ChatConsumer(AsyncJsonWebsocketConsumer):
+    """Both sides of one thread's chat; messages go through services.post_message."""
 
     party: access.Party | None = None
+    kind = "concern"  # or "booking" (routing.py: ChatConsumer.as_asgi(kind=...))
 
     async def connect(self) -> None:
         kwargs = self.scope["url_route"]["kwargs"]
@@ -44,20 +55,21 @@ class ConcernChatConsumer(AsyncJsonWebsocketConsumer):
             return
         await self.channel_layer.group_add(self.party.group, self.channel_name)
         await self.accept()
-        services.mark_online(self.party.concern.pk, self.party.side)
+        services.mark_online(self.party.group, self.party.side)
 
     def _resolve(self, kwargs: dict[str, Any]) -> access.Party:
+        company, staff = RESOLVERS[self.kind]
         network = access.active_network(kwargs["network_slug"])
         if "token" in kwargs:
-            return access.company_party(network, kwargs["code"], kwargs["token"])
+            return company(network, kwargs["code"], kwargs["token"])
         user = self.scope.get("user")
         if not access.staff_may_connect(user):
             raise Http404
-        return access.staff_party(network, user, kwargs["code"])
+        return staff(network, user, kwargs["code"])
 
     async def disconnect(self, code: int) -> None:
         if self.party is not None:
-            services.mark_offline(self.party.concern.pk, self.party.side)
+            services.mark_offline(self.party.group, self.party.side)
             try:
                 await self.channel_layer.group_discard(self.party.group, self.channel_name)
             except Exception:  # the layer (Redis) is gone: the group entry expires by itself
@@ -92,20 +104,20 @@ class ConcernChatConsumer(AsyncJsonWebsocketConsumer):
         elif kind == "read" and isinstance(content.get("up_to"), int):
             await database_sync_to_async(self._read)(content["up_to"])
         elif kind == "ping":
-            services.mark_online(self.party.concern.pk, self.party.side)
+            services.mark_online(self.party.group, self.party.side)
             await self.send_json({"type": "pong"})
         else:
             await self.send_json({"type": "error", "message": _refusal()})
 
     def _post(self, body: str) -> None:
         assert self.party is not None
-        # The socket has no request middleware: enter the concern's network scope here.
-        with network_scope(self.party.concern.network):
+        # The socket has no request middleware: enter the thread's network scope here.
+        with network_scope(self.party.thread.network):
             services.post_message(party=self.party, body=body)
 
     def _read(self, up_to: int) -> None:
         assert self.party is not None
-        with network_scope(self.party.concern.network):
+        with network_scope(self.party.thread.network):
             services.mark_read(party=self.party, up_to=up_to)
 
     # --- group events ----------------------------------------------------------------
@@ -115,10 +127,7 @@ class ConcernChatConsumer(AsyncJsonWebsocketConsumer):
         payload = event["message"]
         with translation.override(settings.LANGUAGE_CODE):
             html = render_message(self.party, payload)
-        mine = bool(
-            (self.party.side == access.COMPANY and payload["sender"] == "company")
-            or (self.party.side == access.STAFF and payload["sender"] != "company")
-        )
+        mine = is_mine(self.party, payload)
         await self.send_json({"type": "message", "id": payload["id"], "mine": mine, "html": html})
 
     async def chat_read(self, event: dict[str, Any]) -> None:

@@ -1,13 +1,16 @@
-"""The direct chat keeps no messages of its own: a chat line IS a `cases.Message`, so the
-company's status page, the navigator's concern page and the chat show one thread, and the
-concern's retention and erasure cover the chat. This app adds what a chat needs beside
-the text: who read how far, files attached to a message, and the open consultation hours.
+"""The direct chat in a concern keeps no messages of its own: a chat line IS a
+`cases.Message`, so the company's status page, the navigator's concern page and the chat
+show one thread, and the concern's retention and erasure cover the chat. A booking has no
+thread of its own, so its chat lines are `BookingMessage` rows here, deleted with the
+booking's erasure. Beside the text this app keeps who read how far, files attached to a
+message (of either thread), and the open consultation hours.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from anlaufstelle.lib.codes import new_code
@@ -24,13 +27,49 @@ def attachment_path(instance: Attachment, filename: str) -> str:
     return f"chat/{instance.network_id}/{instance.code}"
 
 
+def _one_of(first: str, second: str, name: str) -> models.CheckConstraint:
+    """Exactly one of two nullable foreign keys is set."""
+    return models.CheckConstraint(
+        condition=(Q(**{f"{first}__isnull": False}) & Q(**{f"{second}__isnull": True}))
+        | (Q(**{f"{first}__isnull": True}) & Q(**{f"{second}__isnull": False})),
+        name=name,
+    )
+
+
+class BookingMessage(TenantModel):
+    """A chat line in a booking (appointment) between the company and the expert's side.
+
+    `sender` takes the desk's actor values: "company", "partner" (an expert of the
+    provider) or "navigator" (the network's navigators and coordinators).
+    """
+
+    booking = models.ForeignKey("booking.Booking", on_delete=models.CASCADE, related_name="+")
+    sender = models.CharField(max_length=20)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("appointment message")
+        verbose_name_plural = _("appointment messages")
+
+
 class ReadMark(TenantModel):
-    """How far one reader has read a concern's thread (the highest message id seen).
+    """How far one reader has read a thread (the highest message id seen): a concern's or a
+    booking's, exactly one of them.
 
     `reader` is "company" for the company's side, "user:<pk>" for a staff member.
     """
 
-    concern = models.ForeignKey("cases.Concern", on_delete=models.CASCADE, related_name="+")
+    concern = models.ForeignKey(
+        "cases.Concern", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    booking = models.ForeignKey(
+        "booking.Booking", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     reader = models.CharField(max_length=40)
     last_read = models.BigIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
@@ -39,15 +78,31 @@ class ReadMark(TenantModel):
         verbose_name = _("read mark")
         verbose_name_plural = _("read marks")
         constraints = [
-            models.UniqueConstraint(fields=["concern", "reader"], name="chat_readmark_once")
+            models.UniqueConstraint(fields=["concern", "reader"], name="chat_readmark_once"),
+            models.UniqueConstraint(
+                fields=["booking", "reader"], name="chat_readmark_booking_once"
+            ),
+            _one_of("concern", "booking", "chat_readmark_one_thread"),
         ]
 
 
 class Attachment(TenantModel):
-    """A file sent with a chat message; type and size checked on upload (services)."""
+    """A file sent with a chat message (of a concern or of a booking, exactly one); type
+    and size checked on upload (services)."""
 
     message = models.OneToOneField(
-        "cases.Message", on_delete=models.CASCADE, related_name="attachment"
+        "cases.Message",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachment",
+    )
+    booking_message = models.OneToOneField(
+        BookingMessage,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachment",
     )
     code = models.CharField(max_length=20, unique=True, default=new_attachment_code)
     file = models.FileField(upload_to=attachment_path, max_length=200)
@@ -59,6 +114,7 @@ class Attachment(TenantModel):
     class Meta:
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
+        constraints = [_one_of("message", "booking_message", "chat_attachment_one_thread")]
 
 
 class OpenHourStatus(models.TextChoices):

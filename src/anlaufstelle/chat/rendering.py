@@ -7,10 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from anlaufstelle.cases.models import Actor, Message
+from anlaufstelle.cases.models import Actor
 
 from .access import COMPANY, Party
 from .services import message_payload
@@ -23,7 +22,7 @@ def sender_label(party: Party, payload: dict[str, Any]) -> str:
     if party.user is not None and payload.get("author_id") == party.user.pk:
         return _("You")
     if sender == Actor.COMPANY:
-        return party.concern.company_name or _("Company")
+        return party.thread.company_label()
     if sender == Actor.PARTNER:
         return (
             _("Partner: %(name)s") % {"name": payload["provider"]}
@@ -40,22 +39,7 @@ def is_mine(party: Party, payload: dict[str, Any]) -> bool:
 
 
 def file_url(party: Party, file_code: str) -> str:
-    concern = party.concern
-    slug = concern.network.slug
-    if party.side == COMPANY:
-        return reverse(
-            "site:chat:company_file",
-            kwargs={
-                "network_slug": slug,
-                "code": concern.code,
-                "token": party.token,
-                "file_code": file_code,
-            },
-        )
-    return reverse(
-        "site:chat:staff_file",
-        kwargs={"network_slug": slug, "code": concern.code, "file_code": file_code},
-    )
+    return party.thread.file_url(party, file_code)
 
 
 def message_context(party: Party, payload: dict[str, Any], read_upto: int) -> dict[str, Any]:
@@ -77,5 +61,5 @@ def render_message(party: Party, payload: dict[str, Any], read_upto: int = 0) ->
     )
 
 
-def thread_items(party: Party, messages: Iterable[Message], read_upto: int) -> list[dict[str, Any]]:
-    return [message_context(party, message_payload(m), read_upto) for m in messages]
+def thread_items(party: Party, messages: Iterable[Any], read_upto: int) -> list[dict[str, Any]]:
+    return [message_context(party, message_payload(party.thread, m), read_upto) for m in messages]

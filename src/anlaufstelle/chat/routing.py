@@ -11,11 +11,19 @@ from . import consumers
 websocket_urlpatterns = [
     path(
         "ws/n/<slug:network_slug>/anliegen/status/<str:code>/<str:token>/chat/",
-        consumers.ConcernChatConsumer.as_asgi(),
+        consumers.ChatConsumer.as_asgi(kind="concern"),
     ),
     path(
         "ws/n/<slug:network_slug>/anliegen/team/<str:code>/chat/",
-        consumers.ConcernChatConsumer.as_asgi(),
+        consumers.ChatConsumer.as_asgi(kind="concern"),
+    ),
+    path(
+        "ws/n/<slug:network_slug>/termine/termin/<str:code>/<str:token>/chat/",
+        consumers.ChatConsumer.as_asgi(kind="booking"),
+    ),
+    path(
+        "ws/n/<slug:network_slug>/termine/kalender/<str:code>/chat/",
+        consumers.ChatConsumer.as_asgi(kind="booking"),
     ),
     path(
         "ws/n/<slug:network_slug>/sprechstunde/platz/<str:entry_code>/",

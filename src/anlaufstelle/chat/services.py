@@ -1,8 +1,9 @@
-"""Every write of the direct chat: messages (through the desk's own `add_message`, so the
-chat and the concern's messages are one thread), files, read marks, presence.
+"""Every write of the direct chat, in a concern or a booking (threads.py says where a
+message is stored: for a concern through the desk's own `add_message`, so the chat and
+the concern's messages are one thread), files, read marks, presence.
 
 The same functions serve the form (HTTP) and the socket (WebSocket consumer). After a
-write commits, the concern's channel group hears about it; a channel layer that is down
+write commits, the thread's channel group hears about it; a channel layer that is down
 costs the live update, never the message (the other side's page polls as a fallback).
 """
 
@@ -24,12 +25,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
-from anlaufstelle.cases import services as case_services
 from anlaufstelle.cases.models import Actor, Concern, Message
 from anlaufstelle.lib import ratelimit
 
-from .access import COMPANY, STAFF, Party, group_name
-from .models import Attachment, ReadMark, new_attachment_code
+from .access import COMPANY, STAFF, Party
+from .models import Attachment, BookingMessage, ReadMark, new_attachment_code
+from .threads import BookingThread, ConcernThread, Thread
 
 log = logging.getLogger(__name__)
 
@@ -129,11 +130,14 @@ def check_upload(upload: UploadedFile) -> tuple[str, str]:
 
 
 def check_rate(party: Party) -> None:
-    """Flooding: each side of each concern may send so many messages per window."""
+    """Flooding: each side of each thread may send so many messages per window."""
     rates = ratelimit.parse_rates(settings.ANLAUFSTELLE_RATE_LIMITS.get("chat", ""))
     if not rates:
         return
-    key = f"{party.concern.pk}:{party.reader}"
+    thread = party.thread
+    # A concern's key stays "<pk>:<reader>" (as before bookings had a chat).
+    prefix = "" if thread.kind == "concern" else f"{thread.kind}:"
+    key = f"{prefix}{thread.pk}:{party.reader}"
     try:
         wait = ratelimit.retry_after("chat", key, rates, time.time())
     except Exception:  # the cache is down: serve rather than refuse
@@ -147,15 +151,14 @@ def check_rate(party: Party) -> None:
         )
 
 
-def post_message(*, party: Party, body: str, upload: UploadedFile | None = None) -> Message:
-    """A chat line on the concern (the desk's message), with an optional file.
+def post_message(*, party: Party, body: str, upload: UploadedFile | None = None) -> Any:
+    """A chat line in the thread (for a concern: the desk's message), with an optional file.
 
-    The other side gets the desk's e-mail only when it is not online in the chat.
+    The other side gets an e-mail only when it is not online in the chat.
     """
-    concern = party.concern
-    concern.refresh_from_db(fields=["anonymised_at", "status", "token_version"])
-    if concern.is_anonymised:
-        raise ChatError(_("This concern has been erased."), status=404)
+    thread = party.thread
+    if thread.is_erased(refresh=True):
+        raise ChatError(thread.erased_text(), status=404)
     body = (body or "").strip()
     # A form never carries NUL (lib.hostile_input refuses it); a socket frame might, and
     # PostgreSQL refuses to store it.
@@ -167,61 +170,45 @@ def post_message(*, party: Party, body: str, upload: UploadedFile | None = None)
         if not body:
             body = _("File: %(name)s") % {"name": name}
     check_rate(party)
-    notify = not is_online(concern.pk, party.other_side)
+    notify = not is_online(thread.group, party.other_side)
     storage = Attachment._meta.get_field("file").storage
     stored = ""
     if upload is not None:
         # Saved before the transaction, removed again if the message is not written.
         code = new_attachment_code()
-        stored = storage.save(f"chat/{concern.network_id}/{code}", upload)
+        stored = storage.save(f"chat/{thread.network_id}/{code}", upload)
     try:
         with transaction.atomic():
-            message = case_services.add_message(
-                concern=concern,
-                body=body,
-                sender=party.sender,
-                by=party.user,
-                referral=party.referral,
-                notify=notify,
-            )
+            message = thread.write(party, body, notify)
             if upload is not None:
                 Attachment.objects.create(
-                    network_id=concern.network_id,
-                    message=message,
+                    network_id=thread.network_id,
                     code=code,
                     file=stored,
                     name=name,
                     content_type=content_type,
                     size=upload.size or 0,
+                    **{thread.message_field: message},
                 )
-            _mark(concern, party.reader, message.pk)
-    except case_services.CaseError as exc:
-        if stored:
-            storage.delete(stored)
-        raise ChatError(exc.message) from exc
+            _mark(thread, party.reader, message.pk)
     except Exception:
         if stored:
             storage.delete(stored)
         raise
-    payload = message_payload(message)
-    transaction.on_commit(
-        lambda: broadcast(concern.pk, {"type": "chat.message", "message": payload})
-    )
+    payload = message_payload(thread, message)
+    group = thread.group
+    transaction.on_commit(lambda: broadcast(group, {"type": "chat.message", "message": payload}))
     return message
 
 
-def message_payload(message: Message) -> dict[str, Any]:
+def message_payload(thread: Thread, message: Any) -> dict[str, Any]:
     """What a consumer needs to show a message without asking the database again."""
     attachment = getattr(message, "attachment", None) if _has_attachment(message) else None
-    provider = ""
-    if message.sender == Actor.PARTNER and message.referral_id:
-        with scopes_disabled():
-            provider = message.referral.provider.name if message.referral else ""
     return {
         "id": message.pk,
         "sender": message.sender,
         "author_id": message.author_id,
-        "provider": provider,
+        "provider": thread.provider_of(message),
         "body": message.body,
         "created_at": message.created_at.isoformat(),
         "attachment": (
@@ -237,38 +224,36 @@ def message_payload(message: Message) -> dict[str, Any]:
     }
 
 
-def _has_attachment(message: Message) -> bool:
+def _has_attachment(message: Any) -> bool:
     try:
         return message.attachment is not None
     except Attachment.DoesNotExist:
         return False
 
 
-def thread(party: Party) -> QuerySet[Message]:
-    """The concern's whole thread, oldest first, as both sides see it."""
-    return Message.objects.filter(concern=party.concern).select_related(
-        "attachment", "referral__provider"
-    )
+def thread_messages(party: Party) -> QuerySet[Any]:
+    """The whole thread, oldest first, as both sides see it."""
+    return party.thread.messages()
 
 
-def broadcast(concern_pk: int, event: dict[str, Any]) -> None:
-    """Tell every open socket of the concern; a layer that is down costs only the live view."""
+def broadcast(group: str, event: dict[str, Any]) -> None:
+    """Tell every open socket of the thread; a layer that is down costs only the live view."""
     layer = get_channel_layer()
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(group_name(concern_pk), event)
+        async_to_sync(layer.group_send)(group, event)
     except Exception:
-        log.warning("chat broadcast failed", exc_info=True, extra={"concern": concern_pk})
+        log.warning("chat broadcast failed", exc_info=True, extra={"group": group})
 
 
 # --- read marks ------------------------------------------------------------------------
 
 
-def _mark(concern: Concern, reader: str, up_to: int) -> bool:
+def _mark(thread: Thread, reader: str, up_to: int) -> bool:
     """Raise the reader's mark to `up_to` (never lower it); True when it moved."""
     mark, _created = ReadMark.objects.get_or_create(
-        network_id=concern.network_id, concern=concern, reader=reader
+        network_id=thread.network_id, reader=reader, **thread.marks()
     )
     return bool(
         ReadMark.objects.filter(pk=mark.pk, last_read__lt=up_to).update(
@@ -279,20 +264,21 @@ def _mark(concern: Concern, reader: str, up_to: int) -> bool:
 
 def mark_read(*, party: Party, up_to: int | None = None) -> int:
     """The visitor has seen the thread up to message `up_to` (default: all of it)."""
-    latest = Message.objects.filter(concern=party.concern).aggregate(m=Max("pk"))["m"] or 0
+    thread = party.thread
+    latest = thread.messages().aggregate(m=Max("pk"))["m"] or 0
     up_to = latest if up_to is None else min(int(up_to), latest)
-    if up_to > 0 and _mark(party.concern, party.reader, up_to):
-        concern_pk = party.concern.pk
+    if up_to > 0 and _mark(thread, party.reader, up_to):
+        group = thread.group
         side = party.side
         transaction.on_commit(
-            lambda: broadcast(concern_pk, {"type": "chat.read", "side": side, "up_to": up_to})
+            lambda: broadcast(group, {"type": "chat.read", "side": side, "up_to": up_to})
         )
     return up_to
 
 
 def read_by_other_side(party: Party) -> int:
     """The highest message id the other side has read (any staff member counts for staff)."""
-    marks = ReadMark.objects.filter(concern=party.concern)
+    marks = ReadMark.objects.filter(**party.thread.marks())
     # Company messages count as read once any staff member saw them.
     marks = marks.exclude(reader=COMPANY) if party.side == COMPANY else marks.filter(reader=COMPANY)
     return marks.aggregate(m=Max("last_read"))["m"] or 0
@@ -301,12 +287,12 @@ def read_by_other_side(party: Party) -> int:
 def unread_count(party: Party) -> int:
     """Messages from the other side that this reader has not seen yet."""
     mark = (
-        ReadMark.objects.filter(concern=party.concern, reader=party.reader)
+        ReadMark.objects.filter(reader=party.reader, **party.thread.marks())
         .values_list("last_read", flat=True)
         .first()
         or 0
     )
-    messages = Message.objects.filter(concern=party.concern, pk__gt=mark)
+    messages = party.thread.messages().filter(pk__gt=mark)
     if party.side == COMPANY:
         return messages.exclude(sender=Actor.COMPANY).count()
     return messages.filter(sender=Actor.COMPANY).count()
@@ -364,30 +350,65 @@ def add_unread_to_inbox(user: Any, rows: list[Any]) -> None:
         by_pk[concern_pk].unread_messages = n
 
 
+def add_unread_to_bookings(user: Any, bookings: list[Any]) -> None:
+    """Per booking the messages from the other side this reader has not read, as
+    `booking.chat_unread`: for a staff member (the calendar) the company's, for the
+    company (`user` None, the confirmation page) the expert's side's.
+
+    One query for all bookings (booking.queries.BOOKING_EXTRAS calls it)."""
+    from django.db.models import Count, OuterRef, Q, Subquery
+
+    by_pk = {booking.pk: booking for booking in bookings}
+    for booking in bookings:
+        booking.chat_unread = 0
+    if not by_pk:
+        return
+    reader = COMPANY if user is None else f"user:{user.pk}"
+    mark = ReadMark.objects.filter(booking=OuterRef("booking"), reader=reader).values("last_read")[
+        :1
+    ]
+    messages = BookingMessage.objects.filter(booking_id__in=list(by_pk))
+    messages = (
+        messages.exclude(sender=Actor.COMPANY)
+        if user is None
+        else messages.filter(sender=Actor.COMPANY)
+    )
+    counts = (
+        messages.annotate(seen=Subquery(mark))
+        .filter(Q(seen__isnull=True) | Q(pk__gt=F("seen")))
+        .values("booking_id")
+        .annotate(n=Count("pk"))
+        .values_list("booking_id", "n")
+    )
+    for booking_pk, n in counts:
+        by_pk[booking_pk].chat_unread = n
+
+
 # --- presence --------------------------------------------------------------------------
 
 
-def _presence_key(concern_pk: int, side: str) -> str:
-    return f"chat:online:{concern_pk}:{side}"
+def _presence_key(group: str, side: str) -> str:
+    return f"chat:online:{group}:{side}"
 
 
-def mark_online(concern_pk: int, side: str) -> None:
+def mark_online(group: str, side: str) -> None:
+    """`group` is the thread's channel group (`Thread.group`)."""
     try:
-        cache.set(_presence_key(concern_pk, side), 1, timeout=ONLINE_SECONDS)
+        cache.set(_presence_key(group, side), 1, timeout=ONLINE_SECONDS)
     except Exception:
         log.warning("chat presence not recorded: cache unavailable", exc_info=True)
 
 
-def mark_offline(concern_pk: int, side: str) -> None:
+def mark_offline(group: str, side: str) -> None:
     try:
-        cache.delete(_presence_key(concern_pk, side))
+        cache.delete(_presence_key(group, side))
     except Exception:
         log.warning("chat presence not cleared: cache unavailable", exc_info=True)
 
 
-def is_online(concern_pk: int, side: str) -> bool:
+def is_online(group: str, side: str) -> bool:
     try:
-        return bool(cache.get(_presence_key(concern_pk, side)))
+        return bool(cache.get(_presence_key(group, side)))
     except Exception:  # unknown: better one e-mail too many than a missed message
         return False
 
@@ -395,15 +416,18 @@ def is_online(concern_pk: int, side: str) -> bool:
 # --- erasure ---------------------------------------------------------------------------
 
 
-def erase_for_concern(sender: Any, concern: Concern, **kwargs: Any) -> None:
-    """The concern is erased (request or retention): its files go, and open sockets close."""
+def _erase(thread: Thread, *, delete: QuerySet[Any] | None = None) -> None:
+    """Delete the thread's files (rows now, files after the commit) and read marks, and
+    `delete` (a booking's messages); then close its open sockets."""
     with scopes_disabled():
-        attachments = list(Attachment.objects.filter(message__concern=concern))
-        ReadMark.objects.filter(concern=concern).delete()
+        attachments = list(Attachment.objects.filter(**thread.attachments()))
+        ReadMark.objects.filter(**thread.marks()).delete()
+        Attachment.objects.filter(pk__in=[a.pk for a in attachments]).delete()
+        if delete is not None:
+            delete.delete()
     paths = [str(a.file.name) for a in attachments if a.file]
     storage = Attachment._meta.get_field("file").storage
-    with scopes_disabled():
-        Attachment.objects.filter(pk__in=[a.pk for a in attachments]).delete()
+    group = thread.group
 
     def remove_files() -> None:
         for path in paths:
@@ -411,9 +435,23 @@ def erase_for_concern(sender: Any, concern: Concern, **kwargs: Any) -> None:
                 storage.delete(path)
             except OSError:
                 log.warning("chat file not deleted", extra={"path": path})
-        broadcast(concern.pk, {"type": "chat.erased"})
+        broadcast(group, {"type": "chat.erased"})
 
     transaction.on_commit(remove_files)
+
+
+def erase_for_concern(sender: Any, concern: Concern, **kwargs: Any) -> None:
+    """The concern is erased (request or retention): its files go, and open sockets close.
+    Its messages stay blanked by the desk (cases.services.erase)."""
+    _erase(ConcernThread(concern))
+
+
+def erase_for_booking(sender: Any, booking: Any, **kwargs: Any) -> None:
+    """The booking is erased (request, concern erasure or retention): its chat messages,
+    files and read marks are deleted, and open sockets close."""
+    with scopes_disabled():
+        messages = BookingMessage.objects.filter(booking_id=booking.pk)
+        _erase(BookingThread(booking), delete=messages)
 
 
 __all__ = ["COMPANY", "STAFF", "ChatError", "post_message"]

@@ -1,6 +1,7 @@
 """Chat and consultation-hour URLs, mounted at the site root /n/<network_slug>/
 (namespace site:chat). The chat hangs below the concern's own pages — the status link,
-the navigators' and the partners' concern page — so each side finds it where it is."""
+the navigators' and the partners' concern page — and below the booking's pages (its
+signed link, the expert's calendar), so each side finds it where it is."""
 
 from django.urls import path
 
@@ -31,6 +32,34 @@ urlpatterns = [
         "anliegen/lotsen/<str:code>/chat/datei/<str:file_code>/",
         views.staff_file,
         name="staff_file",
+    ),
+    # The chat in a booking: the company below the booking's signed page
+    # (/termine/termin/<code>/<token>/), staff below the expert's calendar.
+    path(
+        "termine/termin/<str:code>/<str:token>/chat/",
+        views.booking_company,
+        name="booking_company",
+    ),
+    path(
+        "termine/termin/<str:code>/<str:token>/chat/nachrichten/",
+        views.booking_company_thread,
+        name="booking_company_thread",
+    ),
+    path(
+        "termine/termin/<str:code>/<str:token>/chat/datei/<str:file_code>/",
+        views.booking_company_file,
+        name="booking_company_file",
+    ),
+    path("termine/kalender/<str:code>/chat/", views.booking_staff, name="booking_staff"),
+    path(
+        "termine/kalender/<str:code>/chat/nachrichten/",
+        views.booking_staff_thread,
+        name="booking_staff_thread",
+    ),
+    path(
+        "termine/kalender/<str:code>/chat/datei/<str:file_code>/",
+        views.booking_staff_file,
+        name="booking_staff_file",
     ),
     # Open online consultation hours.
     path("sprechstunde/", views.open_hours, name="open_hours"),

@@ -1,4 +1,5 @@
-"""Pages of the direct chat and the open consultation hours. Thin: `access` or
+"""Pages of the direct chat (in a concern or a booking) and the open consultation hours.
+Thin: `access` or
 `openhours` resolve what the visitor may see (404 for "not yours" and "missing" alike),
 a form checks the input, a service writes, a template shows.
 
@@ -39,30 +40,9 @@ def _staff(request: HttpRequest, code: str) -> access.Party:
     return access.staff_party(site_network(request), staff_member(request), code)
 
 
-def _urls(party: access.Party) -> dict[str, str]:
-    concern = party.concern
-    slug = concern.network.slug
-    if party.side == access.COMPANY:
-        kwargs = {"network_slug": slug, "code": concern.code, "token": party.token}
-        return {
-            "page": reverse("site:chat:company", kwargs=kwargs),
-            "thread": reverse("site:chat:company_thread", kwargs=kwargs),
-            "back": reverse("site:cases:status", kwargs=kwargs),
-            "socket": f"/ws/n/{slug}/anliegen/status/{concern.code}/{party.token}/chat/",
-        }
-    kwargs = {"network_slug": slug, "code": concern.code}
-    back = "site:cases:partner_concern" if party.referral else "site:cases:concern"
-    return {
-        "page": reverse("site:chat:staff", kwargs=kwargs),
-        "thread": reverse("site:chat:staff_thread", kwargs=kwargs),
-        "back": reverse(back, kwargs=kwargs),
-        "socket": f"/ws/n/{slug}/anliegen/team/{concern.code}/chat/",
-    }
-
-
 def _thread_context(party: access.Party) -> dict[str, Any]:
     read_upto = services.read_by_other_side(party)
-    return {"items": thread_items(party, services.thread(party), read_upto)}
+    return {"items": thread_items(party, services.thread_messages(party), read_upto)}
 
 
 def _chat(request: HttpRequest, party: access.Party) -> HttpResponse:
@@ -87,10 +67,14 @@ def _chat(request: HttpRequest, party: access.Party) -> HttpResponse:
             status = 400
     unread = services.unread_count(party)
     services.mark_read(party=party)
+    thread = party.thread
     context = {
         "party": party,
-        "concern": party.concern,
-        "urls": _urls(party),
+        "thread": thread,
+        "kind": thread.kind,
+        "erased": thread.is_erased(),
+        "erased_text": thread.erased_text(),
+        "urls": thread.urls(party),
         "form": form,
         "error": error,
         "unread": unread,
@@ -113,9 +97,7 @@ def _thread(request: HttpRequest, party: access.Party) -> HttpResponse:
 
 def _file(party: access.Party, file_code: str) -> HttpResponse:
     with scopes_disabled():
-        attachment = Attachment.objects.filter(
-            code=file_code, message__concern=party.concern
-        ).first()
+        attachment = Attachment.objects.filter(code=file_code, **party.thread.attachments()).first()
     if attachment is None or not attachment.file:
         raise Http404
     try:
@@ -170,6 +152,50 @@ def staff_overview(request: HttpRequest, network_slug: str) -> HttpResponse:
     network = site_network(request)
     rows = services.unread_overview(network, user)
     return render(request, "chat/overview.html", {"rows": rows})
+
+
+# --- the booking chat -----------------------------------------------------------------
+
+
+def _booking_company(request: HttpRequest, code: str, token: str) -> access.Party:
+    return access.booking_company_party(site_network(request), code, token)
+
+
+def _booking_staff(request: HttpRequest, code: str) -> access.Party:
+    return access.booking_staff_party(site_network(request), staff_member(request), code)
+
+
+def booking_company(request: HttpRequest, network_slug: str, code: str, token: str) -> HttpResponse:
+    return _chat(request, _booking_company(request, code, token))
+
+
+def booking_company_thread(
+    request: HttpRequest, network_slug: str, code: str, token: str
+) -> HttpResponse:
+    return _thread(request, _booking_company(request, code, token))
+
+
+def booking_company_file(
+    request: HttpRequest, network_slug: str, code: str, token: str, file_code: str
+) -> HttpResponse:
+    return _file(_booking_company(request, code, token), file_code)
+
+
+@staff_view()
+def booking_staff(request: HttpRequest, network_slug: str, code: str) -> HttpResponse:
+    return _chat(request, _booking_staff(request, code))
+
+
+@staff_view()
+def booking_staff_thread(request: HttpRequest, network_slug: str, code: str) -> HttpResponse:
+    return _thread(request, _booking_staff(request, code))
+
+
+@staff_view()
+def booking_staff_file(
+    request: HttpRequest, network_slug: str, code: str, file_code: str
+) -> HttpResponse:
+    return _file(_booking_staff(request, code), file_code)
 
 
 # --- open consultation hours (companies) -----------------------------------------------
