@@ -243,6 +243,44 @@ def reject(*, member: Member) -> bool:
     )
 
 
+def block(*, member: Member) -> bool:
+    """Block a company member: no posting, no sign-in, no e-mails from the forum.
+
+    Staff take part through their account and are never blocked here (the back office
+    deactivates the account). A conditional update, so two navigators block once.
+    """
+    done = (
+        Member.objects.filter(pk=member.pk, user__isnull=True)
+        .exclude(status__in=[MemberStatus.BLOCKED, MemberStatus.REJECTED])
+        .update(status=MemberStatus.BLOCKED)
+    )
+    if done:
+        log.info("community member blocked", extra={"member": member.pk})
+    return bool(done)
+
+
+def unblock(*, member: Member) -> bool:
+    """Let a blocked member take part again (as an approved member)."""
+    now = timezone.now()
+    done = Member.objects.filter(
+        pk=member.pk, user__isnull=True, status=MemberStatus.BLOCKED
+    ).update(status=MemberStatus.ACTIVE)
+    if done:
+        Member.objects.filter(pk=member.pk, approved_at__isnull=True).update(approved_at=now)
+        log.info("community member unblocked", extra={"member": member.pk})
+    return bool(done)
+
+
+def blocked_in_session(request: HttpRequest, network: Network) -> bool:
+    """The session's member of `network` has been blocked (they get a clear page)."""
+    member_id = request.session.get(SESSION_KEY, {}).get(str(network.pk))
+    if member_id is None:
+        return False
+    return Member.objects.filter(
+        network=network, pk=member_id, status=MemberStatus.BLOCKED
+    ).exists()
+
+
 def activate_if_open(member: Member) -> None:
     """Without required approval a member is active once the address is verified."""
     if member.status == MemberStatus.PENDING and not settings_for(member.network).require_approval:

@@ -1,4 +1,4 @@
-"""Navigators' pages of the forum: approval of new members and the moderation queue.
+"""Navigators' pages of the forum: approval and blocking of members, the moderation queue.
 
 Every page goes through the one staff guard (coordinators and navigators)."""
 
@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -21,6 +23,7 @@ from .forms import MoveForm
 from .models import Member, MemberStatus, Post, Report, Thread
 
 MODERATORS = (Role.COORDINATOR, Role.NAVIGATOR)
+MEMBERS_PAGE_SIZE = 50
 
 
 @staff_view(roles=MODERATORS)
@@ -31,16 +34,34 @@ def members(request: HttpRequest, network_slug: str) -> HttpResponse:
         .prefetch_related("topics")
         .order_by("created_at")
     )
+    # Company members who take part or are blocked (staff take part through their account).
+    query = request.GET.get("q", "").strip()[:100]
+    others = Member.objects.filter(
+        network=network,
+        user__isnull=True,
+        status__in=[MemberStatus.ACTIVE, MemberStatus.BLOCKED],
+    ).order_by("status", "display_name", "pk")
+    if query:
+        found = Q(display_name__icontains=query) | Q(company__icontains=query)
+        others = others.filter(found | Q(email__icontains=query))
+    page = Paginator(others, MEMBERS_PAGE_SIZE).get_page(request.GET.get("seite"))
     return render(
         request,
         "community/staff/members.html",
-        {"pending": pending, "settings": membership.settings_for(network)},
+        {
+            "pending": pending,
+            "page": page,
+            "query": query,
+            "settings": membership.settings_for(network),
+        },
     )
 
 
 MEMBER_ACTIONS: dict[str, tuple[Callable[..., bool], Callable[[], str]]] = {
     "freigeben": (membership.approve, lambda: _("%(name)s is now a member.")),
     "ablehnen": (membership.reject, lambda: _("The request of %(name)s is declined.")),
+    "sperren": (membership.block, lambda: _("%(name)s is blocked.")),
+    "entsperren": (membership.unblock, lambda: _("%(name)s is no longer blocked.")),
 }
 
 
@@ -53,6 +74,8 @@ def member_action(request: HttpRequest, network_slug: str, code: str, action: st
     decide, text = MEMBER_ACTIONS[action]
     if decide(member=member):
         messages.success(request, text() % {"name": member.display_name})
+    if request.POST.get("zurueck") == "moderation":
+        return redirect("site:community:staff_moderation", network_slug)
     return redirect("site:community:staff_members", network_slug)
 
 

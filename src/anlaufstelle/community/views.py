@@ -47,6 +47,8 @@ def member_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             return redirect("mfa_activate_totp")
         member = membership.current_member(request, network)
         if member is None:
+            if membership.blocked_in_session(request, network):
+                return _blocked(request)
             if membership.belongs_elsewhere(request, network):
                 raise Http404
             signin = reverse("site:community:signin", args=[network.slug])
@@ -61,6 +63,13 @@ def member_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         return response
 
     return wrapped
+
+
+def _blocked(request: HttpRequest) -> HttpResponse:
+    """The page a blocked member sees instead of the forum (and instead of signing in)."""
+    response = render(request, "community/blocked.html", status=403)
+    add_never_cache_headers(response)
+    return response
 
 
 def _safe_next(request: HttpRequest, network_slug: str) -> str:
@@ -106,7 +115,10 @@ def magic(request: HttpRequest, network_slug: str, token: str) -> HttpResponse:
     """GET shows a button (mail scanners that follow links do not spend the token);
     POST spends it and signs in."""
     network = site_network(request)
-    if request.method == "POST":
+    link = membership.link_for(network, token)
+    if link is not None and link.member.status == MemberStatus.BLOCKED:
+        response = _blocked(request)
+    elif request.method == "POST":
         member = membership.use_link(network=network, token=token)
         if member is None:
             response = render(request, "community/link_invalid.html", status=400)
@@ -114,7 +126,7 @@ def magic(request: HttpRequest, network_slug: str, token: str) -> HttpResponse:
             membership.activate_if_open(member)
             membership.sign_in(request, member)
             response = redirect("site:community:index", network_slug)
-    elif membership.link_for(network, token) is None:
+    elif link is None:
         response = render(request, "community/link_invalid.html", status=400)
     else:
         response = render(request, "community/magic.html", {"token": token})
