@@ -2,10 +2,12 @@
 
 The lexicon is the German frequency dictionary shipped inside the `pyspellchecker`
 package (MIT licence, about 340,000 word forms, 1 MB compressed, no runtime download)
-plus the words of our own corpus, which `register_corpus_words` adds when the index is
-built — so the catalog's own terms (Einstiegsqualifizierung, Welcome Center, …) split
-and correct even where the general dictionary lacks them. docs/decisions/0003-search.md
-compares it with the alternatives we measured.
+plus the words of our own corpus (every indexed row's title and body; the table
+`SearchCorpusWord` holds them, maintained by every index write, and
+`snapshots.ensure_lexicon` loads them into each process) — so the catalog's own terms
+(Einstiegsqualifizierung, Welcome Center, …) split and correct even where the general
+dictionary lacks them. docs/decisions/0003-search.md compares it with the alternatives
+we measured.
 """
 
 from __future__ import annotations
@@ -67,9 +69,19 @@ def on_lexicon_change(clear: CachedT) -> CachedT:
     return clear
 
 
+# Longest word kept in the corpus lexicon (the length of SearchCorpusWord.word).
+MAX_CORPUS_WORD = 255
+
+
+def lexicon_words(words: Iterable[str]) -> set[str]:
+    """The folded words of `words` that the corpus lexicon keeps."""
+    folded = (fold(w) for w in words if len(w) >= MIN_PART and w.isalpha())
+    return {w for w in folded if len(w) <= MAX_CORPUS_WORD}
+
+
 def set_corpus_words(words: Iterable[str]) -> bool:
     """Make `words` (the indexed corpus's words) part of the lexicon; True if it changed."""
-    new = {fold(w) for w in words if len(w) >= MIN_PART and w.isalpha()}
+    new = lexicon_words(words)
     global _corpus_words
     with _corpus_lock:
         if new == _corpus_words:

@@ -115,3 +115,52 @@ class SearchQueryLog(TenantModel):
 
     def __str__(self) -> str:
         return self.query
+
+
+class SearchIndexState(models.Model):
+    """Per network: how many index rows it has and a version that every write bumps.
+
+    Database triggers on `SearchDocument` keep `rows`, `version` and `changed_at` in step
+    with every insert, update and delete (whatever writes them: the index tasks,
+    `rebuild_index`, a bulk insert, a cascade), so an app process learns which
+    snapshots are stale from this small table instead of a grouped count over every
+    row (docs/scaling.md). `source_hash` is what `rebuild_index` last wrote the
+    network from (its items and the lexicon's version); equal means nothing to do.
+
+    The row with `network_id` 0 belongs to no network: its version counts the changes
+    of the corpus lexicon's word set (`SearchCorpusWord`).
+    """
+
+    LEXICON = 0
+
+    network_id = models.BigIntegerField(primary_key=True)
+    rows = models.IntegerField(default=0)
+    version = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True, blank=True)
+    source_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("search index state")
+        verbose_name_plural = _("search index states")
+
+    def __str__(self) -> str:
+        return f"{self.network_id}: {self.rows} rows, version {self.version}"
+
+
+class SearchCorpusWord(models.Model):
+    """A word of the indexed texts (folded) and the number of index rows containing it.
+
+    The union of all networks' words is the corpus part of the compound lexicon
+    (lexicon.py); keeping it here, maintained with every write, spares each app process
+    from loading every network's rows to learn it.
+    """
+
+    word = models.CharField(max_length=255, primary_key=True)
+    rows = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("corpus word")
+        verbose_name_plural = _("corpus words")
+
+    def __str__(self) -> str:
+        return self.word

@@ -2,36 +2,48 @@
 
 A network searches its own rows plus the nationwide ones — a few thousand vectors —
 so a numpy matrix per network, multiplied by the query vector, is fast on SQLite and
-PostgreSQL alike and needs no vector extension. Each snapshot remembers the stamp
-(row count, latest `updated_at`) it was built from; the stamps of all networks are
-read with one grouped query at most every `CHECK_INTERVAL` seconds, and a snapshot
-whose stamp changed is rebuilt. So a change written by the task worker (another
-process) becomes visible within that interval.
+PostgreSQL alike and needs no vector extension. A process builds a network's
+snapshot when it first searches that network, and keeps the snapshots it uses within
+`SEARCH_SNAPSHOT_BUDGET_MB` (least recently used ones are dropped first).
 
-The snapshots also carry each network's words: their union joins the compound
-lexicon (the corpus's own vocabulary), and the visible networks' words are the
-vocabulary that typos are corrected against.
+Each snapshot remembers the stamp (row count, version) it was built from. The stamps
+come from `SearchIndexState`, one row per network that database triggers keep in step
+with every write, read at most every `CHECK_INTERVAL` seconds; a snapshot whose stamp
+changed is rebuilt. So a change written by the task worker (another process) becomes
+visible within that interval.
+
+The snapshots also carry each network's words: the visible networks' words are the
+vocabulary that typos are corrected against. The compound lexicon's corpus words (the
+words of every network) come from the table `SearchCorpusWord` instead, reloaded when
+its version (the state row of network 0) changes.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db.models import Count, Max
+from django.conf import settings
+from django.db import connection
 from django_scopes import scopes_disabled
 
 from .analysis import tokenize
 from .blas import single_threaded_blas
 from .embedders import bytes_to_sparse, get_embedder
-from .lexicon import set_corpus_words
-from .models import SearchDocument
+from .lexicon import corpus_words, set_corpus_words
+from .models import SearchCorpusWord, SearchDocument, SearchIndexState
 from .typos import Vocabulary
 
 CHECK_INTERVAL = 1.0
+# Default of SEARCH_SNAPSHOT_BUDGET_MB: ~1.3 MiB per network of 300 offers (with vectors
+# and latent terms), so about 200 networks per process (docs/scaling.md).
+DEFAULT_BUDGET_MB = 256
+# Estimated bytes per entry of a word counter (key string, count, table slot).
+COUNTER_ENTRY_BYTES = 120
 
 Stamp = tuple[int, str]
 
@@ -52,6 +64,12 @@ class NetworkSnapshot:
     sparse_ptr: np.ndarray | None = None
     sparse_rows: np.ndarray | None = None
     sparse_weights: np.ndarray | None = None
+
+    def nbytes(self) -> int:
+        """Estimated memory of this snapshot (arrays exactly, word counters roughly)."""
+        arrays = [self.ids, self.matrix, self.sparse_ptr, self.sparse_rows, self.sparse_weights]
+        size = sum(a.nbytes for a in arrays if a is not None)
+        return size + COUNTER_ENTRY_BYTES * (len(self.words) + len(self.term_df))
 
     def sparse_scores(self, indices: np.ndarray, weights: np.ndarray) -> np.ndarray | None:
         """Dot product of a sparse query with every row (None without sparse vectors).
@@ -78,40 +96,73 @@ class NetworkSnapshot:
 
 
 _lock = threading.RLock()
-_snapshots: dict[int, NetworkSnapshot] = {}
+_snapshots: OrderedDict[int, NetworkSnapshot] = OrderedDict()  # least recently used first
+_snapshot_bytes: dict[int, int] = {}
 _stamps: dict[int, Stamp] = {}
+_lexicon_stamp: Stamp | None = None
 _stamps_read_at = 0.0
-_lexicon_key: tuple[tuple[int, Stamp], ...] | None = None
+_UNLOADED: Stamp = (-1, "")
+_lexicon_key: Stamp | None = _UNLOADED
 _vocabularies: dict[tuple[tuple[int, Stamp], ...], Vocabulary] = {}
 
 
 def invalidate() -> None:
     """Forget every snapshot (after a rebuild in this process, and in tests)."""
-    global _stamps_read_at, _lexicon_key
+    global _stamps_read_at, _lexicon_key, _lexicon_stamp
     with _lock:
         _snapshots.clear()
+        _snapshot_bytes.clear()
         _stamps.clear()
         _vocabularies.clear()
         _stamps_read_at = 0.0
-        _lexicon_key = None
+        _lexicon_key = _UNLOADED
+        _lexicon_stamp = None
+
+
+def _read_stamps() -> tuple[dict[int, Stamp], Stamp | None]:
+    """(network id -> stamp, the lexicon's stamp) from SearchIndexState: one small read."""
+    table = SearchIndexState._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT network_id, rows, version, changed_at FROM {table}")  # noqa: S608
+        rows = cursor.fetchall()
+    stamps: dict[int, Stamp] = {}
+    lexicon: Stamp | None = None
+    for network_id, count, version, changed_at in rows:
+        stamp = (int(count), f"{version}:{changed_at}")
+        if network_id == SearchIndexState.LEXICON:
+            lexicon = stamp
+        elif count:
+            stamps[int(network_id)] = stamp
+    return stamps, lexicon
 
 
 def current_stamps(force: bool = False) -> dict[int, Stamp]:
-    global _stamps_read_at
+    global _stamps_read_at, _lexicon_stamp
     now = time.monotonic()
     with _lock:
         if force or now - _stamps_read_at > CHECK_INTERVAL:
-            with scopes_disabled():
-                rows = (
-                    SearchDocument.objects.values("network_id")
-                    .annotate(n=Count("id"), latest=Max("updated_at"))
-                    .order_by()
-                )
-                fresh = {r["network_id"]: (r["n"], str(r["latest"])) for r in rows}
+            fresh, lexicon = _read_stamps()
             _stamps.clear()
             _stamps.update(fresh)
+            _lexicon_stamp = lexicon
             _stamps_read_at = now
         return dict(_stamps)
+
+
+def budget_bytes() -> int:
+    """SEARCH_SNAPSHOT_BUDGET_MB in bytes (0 or less: no limit)."""
+    budget = getattr(settings, "SEARCH_SNAPSHOT_BUDGET_MB", DEFAULT_BUDGET_MB)
+    return int(float(budget) * 1024 * 1024) if budget else 0
+
+
+def memory() -> dict[str, int]:
+    """What this process holds: snapshots, their estimated bytes, corpus words."""
+    with _lock:
+        return {
+            "snapshots": len(_snapshots),
+            "snapshot_bytes": sum(_snapshot_bytes.values()),
+            "corpus_words": len(corpus_words()),
+        }
 
 
 def _build(network_id: int, stamp: Stamp) -> NetworkSnapshot:
@@ -180,21 +231,44 @@ def snapshot(network_id: int) -> NetworkSnapshot:
         if snap is None or snap.stamp != stamp:
             snap = _build(network_id, stamp)
             _snapshots[network_id] = snap
+            _snapshot_bytes[network_id] = snap.nbytes()
+            _evict(keep=network_id)
+        _snapshots.move_to_end(network_id)
         return snap
 
 
-def ensure_lexicon() -> None:
-    """Make the compound lexicon contain the words of every network's indexed rows."""
-    global _lexicon_key
-    stamps = current_stamps()
-    key = tuple(sorted(stamps.items()))
-    if key == _lexicon_key:
+def _evict(keep: int) -> None:
+    """Drop the least recently used snapshots beyond the budget (never `keep`)."""
+    budget = budget_bytes()
+    if not budget:
         return
-    words: set[str] = set()
-    for network_id in stamps:
-        words.update(snapshot(network_id).words)
+    total = sum(_snapshot_bytes.values())
+    while total > budget and len(_snapshots) > 1:
+        oldest = next(iter(_snapshots))
+        if oldest == keep:
+            _snapshots.move_to_end(oldest)
+            oldest = next(iter(_snapshots))
+            if oldest == keep:
+                break
+        _snapshots.pop(oldest)
+        total -= _snapshot_bytes.pop(oldest, 0)
+
+
+def ensure_lexicon(force: bool = False) -> None:
+    """Make the compound lexicon contain the corpus words of every network's rows.
+
+    They are read from `SearchCorpusWord` (one query) when its version changed, not
+    from the snapshots: a process loads only the networks it searches.
+    """
+    global _lexicon_key
+    current_stamps(force=force)
+    key = _lexicon_stamp
+    if key == _lexicon_key and not force:
+        return
+    with scopes_disabled():
+        words = list(SearchCorpusWord.objects.values_list("word", flat=True))
     with _lock:
-        set_corpus_words(words)
+        set_corpus_words(sys.intern(w) for w in words)
         _lexicon_key = key
 
 

@@ -236,23 +236,41 @@ def dated_event(ref: str) -> SourceItem | None:
     return next((item for item in catalog_event_items() if item.ref == ref), None)
 
 
-def all_items() -> Iterator[SourceItem]:
-    """Every indexable item of every network (runs unscoped: the index spans networks)."""
+def directory_items(network_id: int | None = None) -> Iterator[SourceItem]:
+    """The directory's offers, providers and contacts (of one network, or of all)."""
+    where = {} if network_id is None else {"network_id": network_id}
     with scopes_disabled():
         offers = (
             Offer.objects.published()
+            .filter(**where)
             .select_related("provider")
             .prefetch_related("topics", "audiences")
         )
         for offer in offers:
             yield offer_item(offer)
-        providers = Provider.objects.filter(is_published=True).prefetch_related("offers__topics")
+        providers = Provider.objects.filter(is_published=True, **where).prefetch_related(
+            "offers__topics"
+        )
         for provider in providers:
             yield provider_item(provider)
-        contacts = Contact.objects.select_related("provider").prefetch_related("topics")
+        contacts = (
+            Contact.objects.filter(**where).select_related("provider").prefetch_related("topics")
+        )
         for contact in contacts:
             if contact.provider.is_published:
                 yield contact_item(contact)
+
+
+def other_items() -> Iterator[SourceItem]:
+    """The catalog file's events and the registered kinds' items (all networks)."""
+    yield from catalog_event_items()
+    with scopes_disabled():
+        yield from registry.registered_items()
+
+
+def all_items() -> Iterator[SourceItem]:
+    """Every indexable item of every network (runs unscoped: the index spans networks)."""
+    yield from directory_items()
     yield from catalog_event_items()
     with scopes_disabled():
         yield from registry.registered_items()
