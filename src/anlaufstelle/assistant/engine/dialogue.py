@@ -33,7 +33,7 @@ from anlaufstelle.search.models import SearchDocument
 from anlaufstelle.search.queries import result_url, topic_labels
 from anlaufstelle.search.reasons import reason_line
 
-from . import Reply, Source, texts
+from . import Reply, Source, ranking, texts
 from . import intents as it
 
 # The part of a message that is read; longer messages get a request to shorten.
@@ -116,6 +116,15 @@ CONTACT_WORDS = frozenset(
         "ihr",
         "euch",
         "erreichen",
+        "erreichbar",
+        "besetzt",
+        "montags",
+        "dienstags",
+        "mittwochs",
+        "donnerstags",
+        "freitags",
+        "samstags",
+        "sonntags",
         "kontakt",
         "kontaktdaten",
         "opening",
@@ -134,6 +143,7 @@ class EngineOptions:
 
     exemplar_margin: float = it.EXEMPLAR_MARGIN
     thresholds: Thresholds = DEFAULT_THRESHOLDS
+    weights: ranking.RankWeights = ranking.DEFAULT_WEIGHTS
 
 
 DEFAULT_OPTIONS = EngineOptions()
@@ -145,6 +155,8 @@ class Retrieval:
     result: SearchResult
     docs: dict[int, SearchDocument]
     verdict: Answerability
+    network: Network | None = None
+    weights: ranking.RankWeights = ranking.DEFAULT_WEIGHTS
 
 
 def clean(message: str, limit: int = 4 * MAX_CHARS) -> str:
@@ -189,40 +201,52 @@ def is_vague(text: str) -> bool:
     return bool(statement) and len(words) <= 4
 
 
+def search_text(network: Network, text: str) -> str:
+    """The text the search gets: the network's place words dropped (as the search itself
+    would), but the site's own name kept when the message names it ("im Werkraum"): then
+    the question is about the lab's own things, and the word must find them."""
+    site = ranking.site_words(network)
+    if not ranking.names_site(text, site):
+        return strip_words(text, place_words(network.pk))
+    return strip_words(text, place_words(network.pk) - site)
+
+
 def retrieve(
     network: Network, query: str, intent: str = "", options: EngineOptions = DEFAULT_OPTIONS
 ) -> Retrieval:
     ids = visible_network_ids(network)
+    # Place words are dropped here (search_text), so the search keeps what is left.
     result = search(
-        query,
+        search_text(network, query),
         ids,
         own_network_id=network.pk,
-        options=SearchOptions.for_mode("hybrid"),
+        options=SearchOptions.for_mode("hybrid", drop_place_words=False),
         limit=30,
     )
     verdict = judge(query, result, ids, intent=intent, thresholds=options.thresholds)
     with scopes_disabled():
         docs = SearchDocument.objects.in_bulk([h.doc_id for h in result.hits])
-    return Retrieval(query, result, docs, verdict)
+    return Retrieval(query, result, docs, verdict, network, options.weights)
 
 
 def pick(retrieval: Retrieval, kinds: tuple[str, ...] = CITED_KINDS) -> list[SearchDocument]:
-    """The best rows of the wanted kinds: the first, and the next ones close to it.
-
-    (Preferring rows of different providers was measured and did not help: docs.)
-    """
+    """The best rows of the wanted kinds after the assistant's re-ordering (ranking.py):
+    the first, and the next ones close to it."""
     chosen: list[SearchDocument] = []
-    top: float | None = None
-    for hit in retrieval.result.hits:
-        doc = retrieval.docs.get(hit.doc_id)
-        if doc is None or doc.kind not in kinds:
-            continue
-        if top is None:
-            top = hit.score
-        elif hit.score < MIN_RELATIVE_SCORE * top:
+    ranked = ranking.rerank(
+        retrieval,
+        kinds,
+        message=retrieval.query,
+        network=retrieval.network,
+        weights=retrieval.weights,
+    )
+    if not ranked:
+        return chosen
+    top = ranked[0][1]
+    for doc, value in ranked:
+        if value < MIN_RELATIVE_SCORE * top:
             break
-        if all(d.ref != doc.ref for d in chosen):
-            chosen.append(doc)
+        chosen.append(doc)
         if len(chosen) >= MAX_SOURCES:
             break
     return chosen
@@ -396,7 +420,8 @@ class Turn:
         if named:
             retrieval = retrieve(self.network, query, options=self.options)
             docs = pick(retrieval, ("provider",)) if retrieval.verdict.answerable else []
-            if docs:
+            # The site's own provider row: the network's contact data say more (hours).
+            if docs and docs[0].slug != self.network.host_provider_slug:
                 return self._provider_contact(retrieval, docs[:1], prefix)
         lines = []
         n = self.network
@@ -472,7 +497,7 @@ def respond(
         return turn.greeting()
     # The search embeds the message without the network's place words: embedding the same
     # text here lets the search reuse the cached vector (one model call per turn).
-    guess = it.classify(body, options.exemplar_margin, strip_words(body, place_words(network.pk)))
+    guess = it.classify(body, options.exemplar_margin, search_text(network, body))
     if guess.intent == it.HANDOFF:
         return turn.handoff()
     if guess.intent == it.GREETING:

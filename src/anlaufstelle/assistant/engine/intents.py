@@ -61,12 +61,16 @@ EVENTS_RX = _rx(
     r"\w+(?<!ange)(?<!be)messen\b|\w+(?<!be)(?<!an)treffen\b",
     r"\bwas ist\b.{0,40}\blos\b",
     r"\b(n[äa]chste[nrs]?|kommende[nrs]?)\b.{0,30}\b(treffen|termine)\b",
+    # "demnächst etwas zu KI?": something coming up, not a plan of the company's.
+    r"\b(demn[äa]chst|in n[äa]chster zeit|bald)\b.{0,15}\b(etwas|was|irgendwas)\b",
     r"\b(events?|meetups?|fairs?|upcoming)\b",
 )
 CONTACT_RX = _rx(
     r"\b([öo]ffnungszeit|sprechzeit|adresse|anschrift|telefonnummer|telefon|e-?mail-?adresse|webseite|internetseite|website|homepage|web-?adresse)\w*",  # noqa: E501
     r"\bwo (finde ich|sitzt|sitzen|ist|liegt)\b.{0,20}\b(euch|ihr|sie|b[üu]ro|lab|werkraum|geschäftsstelle)\b",  # noqa: E501
-    r"\bwann (habt ihr|haben sie|ist)\b.{0,20}\b(offen|ge[öo]ffnet)",
+    r"\bwann (habt ihr|haben sie|ist)\b.{0,20}\b(offen|ge[öo]ffnet|besetzt|erreichbar)",
+    r"\b(bis|ab) wann\b.{0,40}\b(offen|ge[öo]ffnet|besetzt|erreichbar|auf)\b",
+    r"\b(montags|dienstags|mittwochs|donnerstags|freitags|samstags|sonntags|am wochenende)\b.{0,30}\b(offen|ge[öo]ffnet|besetzt|erreichbar)\b",  # noqa: E501
     r"\b(opening hours|address|phone number|e-?mail address|website|where are you located)\b",
 )
 GREETING_RX = _rx(
