@@ -174,3 +174,11 @@ def test_a_question_for_the_sites_hours_gets_the_networks_contact_data(lab):
 )
 def test_intent_phrases_for_coming_events_and_hours(message, intent):
     assert it.rule_intent(message) == intent
+
+
+def test_the_cross_validation_grid_includes_the_searchs_own_order():
+    from anlaufstelle.assistant.management.commands.evaluate_assistant import grid_candidates
+
+    scales = {label["rank_scale"]: options.weights for label, options in grid_candidates()}
+    assert scales[0.0].sector == scales[0.0].need == scales[0.0].site == 0.0
+    assert scales[1.0] == ranking.DEFAULT_WEIGHTS

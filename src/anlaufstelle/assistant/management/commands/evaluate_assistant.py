@@ -21,13 +21,25 @@ from anlaufstelle.assistant.engine.evaluation import (
     evaluate,
     load_cases,
 )
+from anlaufstelle.assistant.engine.ranking import RankWeights
 
-# The grid of --cv: the exemplar margin and the answerability's cosine thresholds.
+# The grid of --cv: the exemplar margin, the answerability's strong cosine and a factor on
+# all weights of the assistant's re-ordering (0 = the search's order; engine/ranking.py).
 CV_GRID: dict[str, list[float]] = {
     "exemplar_margin": [0.0, 0.03, 0.06],
     "strong_cosine": [0.85, 0.87, 0.89],
-    "plain_cosine": [0.81, 0.83, 0.85],
+    "rank_scale": [0.0, 0.5, 1.0, 2.0],
 }
+
+
+def scaled(weights: RankWeights, factor: float) -> RankWeights:
+    return replace(
+        weights,
+        need=weights.need * factor,
+        sector=weights.sector * factor,
+        provider=weights.provider * factor,
+        site=weights.site * factor,
+    )
 
 
 def grid_candidates() -> list[tuple[dict[str, Any], EngineOptions]]:
@@ -35,12 +47,12 @@ def grid_candidates() -> list[tuple[dict[str, Any], EngineOptions]]:
     names = list(CV_GRID)
     for values in product(*CV_GRID.values()):
         label = dict(zip(names, values, strict=True))
-        thresholds = replace(
-            DEFAULT_OPTIONS.thresholds,
-            strong_cosine=label["strong_cosine"],
-            plain_cosine=label["plain_cosine"],
+        thresholds = replace(DEFAULT_OPTIONS.thresholds, strong_cosine=label["strong_cosine"])
+        options = EngineOptions(
+            exemplar_margin=label["exemplar_margin"],
+            thresholds=thresholds,
+            weights=scaled(DEFAULT_OPTIONS.weights, label["rank_scale"]),
         )
-        options = EngineOptions(exemplar_margin=label["exemplar_margin"], thresholds=thresholds)
         candidates.append((label, options))
     return candidates
 
