@@ -33,7 +33,7 @@ MAX_FRAME = 20_000  # characters of one incoming JSON frame
 
 
 # Per thread kind: who the company is (network, code, token) and who staff are
-# (network, user, code); routing.py passes the kind.
+# (network, user, code).
 RESOLVERS = {
     "concern": (access.company_party, access.staff_party),
     "booking": (access.booking_company_party, access.booking_staff_party),
@@ -44,7 +44,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     """Both sides of one thread's chat; messages go through services.post_message."""
 
     party: access.Party | None = None
-    kind = "concern"  # or "booking" (routing.py: ChatConsumer.as_asgi(kind=...))
+    kind = "concern"  # BookingChatConsumer: "booking"
 
     async def connect(self) -> None:
         kwargs = self.scope["url_route"]["kwargs"]
@@ -137,6 +137,13 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def chat_erased(self, event: dict[str, Any]) -> None:
         await self.close(code=CLOSE_GONE)
+
+
+class BookingChatConsumer(ChatConsumer):
+    """The same chat in a booking (Channels' as_asgi() ignores keyword arguments, so the
+    kind is a class attribute)."""
+
+    kind = "booking"
 
 
 def _refusal() -> str:

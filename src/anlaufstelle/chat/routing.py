@@ -11,19 +11,19 @@ from . import consumers
 websocket_urlpatterns = [
     path(
         "ws/n/<slug:network_slug>/anliegen/status/<str:code>/<str:token>/chat/",
-        consumers.ChatConsumer.as_asgi(kind="concern"),
+        consumers.ChatConsumer.as_asgi(),
     ),
     path(
         "ws/n/<slug:network_slug>/anliegen/team/<str:code>/chat/",
-        consumers.ChatConsumer.as_asgi(kind="concern"),
+        consumers.ChatConsumer.as_asgi(),
     ),
     path(
         "ws/n/<slug:network_slug>/termine/termin/<str:code>/<str:token>/chat/",
-        consumers.ChatConsumer.as_asgi(kind="booking"),
+        consumers.BookingChatConsumer.as_asgi(),
     ),
     path(
         "ws/n/<slug:network_slug>/termine/kalender/<str:code>/chat/",
-        consumers.ChatConsumer.as_asgi(kind="booking"),
+        consumers.BookingChatConsumer.as_asgi(),
     ),
     path(
         "ws/n/<slug:network_slug>/sprechstunde/platz/<str:entry_code>/",

@@ -45,6 +45,8 @@ SITE_GROUPS = {
     # waiting room of the open consultation hours.
     "site:chat:company": "chat",
     "site:chat:staff": "chat",
+    "site:chat:booking_company": "chat",
+    "site:chat:booking_staff": "chat",
     "site:chat:open_hour": "open_hour",
     # The exchange: asking for sign-in links; writing threads, replies and reports.
     "site:community:join": "community_signin",

@@ -1,0 +1,237 @@
+"""The booking chat's sockets through the whole ASGI application (origin check, session,
+routing), driven by channels' WebsocketCommunicator, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from channels.db import database_sync_to_async
+from django_scopes import scopes_disabled
+
+from anlaufstelle.booking import privacy, tokens
+from anlaufstelle.chat.models import BookingMessage
+from anlaufstelle.networks.scoping import network_scope
+
+from .communicator import WebsocketCommunicator
+from .conftest import view_token
+from .test_consumers import communicator, cookie_of, run
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def company_route(booking: Any, token: str | None = None) -> str:
+    token = token or view_token(booking)
+    return f"/ws/n/feldberg/termine/termin/{booking.code}/{token}/chat/"
+
+
+def staff_route(booking: Any, network: str = "feldberg") -> str:
+    return f"/ws/n/{network}/termine/kalender/{booking.code}/chat/"
+
+
+def bodies(booking: Any) -> list[tuple[str, str]]:
+    with scopes_disabled():
+        return list(
+            BookingMessage.objects.filter(booking=booking)
+            .order_by("pk")
+            .values_list("sender", "body")
+        )
+
+
+def test_company_and_expert_receive_each_others_messages(desk, appointment):
+    expert = cookie_of(desk.expert_a)
+
+    async def scenario() -> None:
+        company = communicator(company_route(appointment))
+        staff = communicator(staff_route(appointment), expert)
+        assert (await company.connect())[0]
+        assert (await staff.connect())[0]
+        await company.send_json_to({"type": "send", "body": "Bringe ich Zeugnisse mit? 5 < 7 &"})
+        mine = await company.receive_json_from(timeout=5)
+        theirs = await staff.receive_json_from(timeout=5)
+        assert mine["type"] == theirs["type"] == "message"
+        assert mine["mine"] is True and theirs["mine"] is False
+        assert "5 &lt; 7 &amp;" in theirs["html"]
+        assert "Hotel am See" in theirs["html"]  # the company's label on the expert's side
+        await staff.send_json_to({"type": "read", "up_to": theirs["id"]})
+        assert await company.receive_json_from(timeout=5) == {"type": "read", "up_to": theirs["id"]}
+        await staff.send_json_to({"type": "send", "body": "Ja, gern."})
+        answer = await company.receive_json_from(timeout=5)
+        assert answer["type"] == "message" and answer["mine"] is False
+        assert "Partner: Partner Werkraum Feldberg" in answer["html"]
+        assert (await staff.receive_json_from(timeout=5))["mine"] is True
+        await company.disconnect()
+        await staff.disconnect()
+
+    run(scenario)
+    assert bodies(appointment) == [
+        ("company", "Bringe ich Zeugnisse mit? 5 < 7 &"),
+        ("partner", "Ja, gern."),
+    ]
+
+
+@pytest.mark.parametrize(
+    "who",
+    ["anonymous", "outsider", "other_provider", "wrong_token", "cancel_token", "other_booking"],
+)
+def test_outsiders_cannot_open_the_socket(desk, appointment, who):
+    from .conftest import book
+
+    other = book(desk, email="b@example.org") if who == "other_booking" else None
+    routes = {
+        "anonymous": lambda: (staff_route(appointment),),
+        "outsider": lambda: (staff_route(appointment), cookie_of(desk.outsider_navigator)),
+        "other_provider": lambda: (staff_route(appointment), cookie_of(desk.expert_b)),
+        "wrong_token": lambda: (company_route(appointment, token="x" + view_token(appointment)),),
+        "cancel_token": lambda: (
+            company_route(appointment, token=tokens.make_token(appointment, "cancel")),
+        ),
+        "other_booking": lambda: (company_route(appointment, token=view_token(other)),),
+    }
+    route = routes[who]()
+
+    async def scenario() -> bool:
+        socket = communicator(*route)
+        connected, _code = await socket.connect()
+        await socket.disconnect()
+        return connected
+
+    assert run(scenario) is False
+
+
+def test_the_outsider_cannot_reach_it_through_their_own_network_either(desk, appointment):
+    outsider = cookie_of(desk.outsider_navigator)
+
+    async def scenario() -> bool:
+        socket = communicator(staff_route(appointment, "stuttgart"), outsider)
+        connected, _code = await socket.connect()
+        await socket.disconnect()
+        return connected
+
+    assert run(scenario) is False
+
+
+def test_staff_without_the_required_second_factor_cannot_connect(desk, appointment, settings):
+    settings.ANLAUFSTELLE_REQUIRE_MFA = True
+    expert = cookie_of(desk.expert_a)
+
+    async def scenario() -> bool:
+        socket = communicator(staff_route(appointment), expert)
+        connected, _code = await socket.connect()
+        await socket.disconnect()
+        return connected
+
+    assert run(scenario) is False
+
+
+def test_a_socket_from_another_site_is_refused(appointment):
+    from anlaufstelle.asgi import build_application
+
+    async def scenario() -> bool:
+        socket = WebsocketCommunicator(
+            build_application(),
+            company_route(appointment),
+            headers=[(b"host", b"testserver"), (b"origin", b"https://evil.example")],
+        )
+        connected, _code = await socket.connect()
+        await socket.disconnect()
+        return connected
+
+    assert run(scenario) is False
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        "not json",
+        json.dumps({"type": "send", "body": 42}),
+        json.dumps({"type": "send", "body": "x" * 30_000}),
+        json.dumps({"type": "send", "body": "\x00"}),
+        json.dumps({"type": "send", "body": "<img src=x onerror=alert(1)>"}),
+        json.dumps({"type": "send", "body": "   "}),
+    ],
+)
+def test_hostile_frames_get_an_error_and_store_nothing(appointment, frame):
+    async def scenario() -> None:
+        socket = communicator(company_route(appointment))
+        assert (await socket.connect())[0]
+        await socket.send_to(text_data=frame)
+        answer = await socket.receive_json_from(timeout=5)
+        assert answer["type"] == "error" and answer["message"]
+        await socket.send_json_to({"type": "ping"})
+        assert await socket.receive_json_from(timeout=5) == {"type": "pong"}
+        await socket.disconnect()
+
+    run(scenario)
+    assert bodies(appointment) == []
+
+
+def test_flooding_the_socket_is_refused(appointment, settings):
+    settings.ANLAUFSTELLE_RATE_LIMITS = {**settings.ANLAUFSTELLE_RATE_LIMITS, "chat": "2/m"}
+
+    async def scenario() -> list[str]:
+        socket = communicator(company_route(appointment))
+        await socket.connect()
+        kinds = []
+        for i in range(4):
+            await socket.send_json_to({"type": "send", "body": f"Nachricht {i}"})
+            answer = await socket.receive_json_from(timeout=5)
+            kinds.append(answer["type"] if answer["type"] != "error" else answer["message"])
+        await socket.disconnect()
+        return kinds
+
+    kinds = run(scenario)
+    assert kinds[:2] == ["message"] * 2
+    assert all("Bitte warten Sie" in k for k in kinds[2:])
+
+
+def test_erasing_the_booking_closes_its_sockets_and_deletes_the_messages(desk, appointment):
+    route = company_route(appointment)
+
+    async def scenario() -> None:
+        socket = communicator(route)
+        assert (await socket.connect())[0]
+        await socket.send_json_to({"type": "send", "body": "Bitte löschen"})
+        assert (await socket.receive_json_from(timeout=5))["type"] == "message"
+
+        def erase() -> None:
+            with network_scope(desk.network):
+                privacy.erase_booking(booking=appointment)
+
+        await database_sync_to_async(erase)()
+        closed = await socket.receive_output(timeout=5)
+        assert closed == {"type": "websocket.close", "code": 4404}
+
+    run(scenario)
+    assert bodies(appointment) == []
+
+    async def again() -> bool:
+        socket = communicator(route)
+        connected, _code = await socket.connect()
+        await socket.disconnect()
+        return connected
+
+    assert run(again) is False
+
+
+def test_the_other_side_online_gets_no_email(desk, appointment, mailoutbox):
+    expert = cookie_of(desk.expert_a)
+
+    async def scenario() -> None:
+        staff = communicator(staff_route(appointment), expert)
+        company = communicator(company_route(appointment))
+        await staff.connect()
+        await company.connect()
+        await company.send_json_to({"type": "send", "body": "Die Expertin ist da"})
+        await company.receive_json_from(timeout=5)
+        await staff.receive_json_from(timeout=5)
+        await staff.disconnect()
+        # Now the expert is gone: the next message is announced by e-mail.
+        await company.send_json_to({"type": "send", "body": "Jetzt ist sie weg"})
+        await company.receive_json_from(timeout=5)
+        await company.disconnect()
+
+    mailoutbox.clear()
+    run(scenario)
+    assert [m.to for m in mailoutbox] == [[desk.expert_a.email]]
