@@ -2,7 +2,7 @@ from collections import Counter
 
 from anlaufstelle.search.analysis import PLAIN, analyse, stem, tokenize
 from anlaufstelle.search.compounds import split_compound
-from anlaufstelle.search.lexicon import fold
+from anlaufstelle.search.lexicon import fold, load_stopwords
 from anlaufstelle.search.typos import Vocabulary, distance
 
 
@@ -68,3 +68,32 @@ def test_correct_german_words_are_not_corrected():
 def test_distance_counts_a_transposition_once():
     assert distance("ausbildnug", "ausbildung") == 1
     assert distance("abc", "xyz", limit=2) == 3
+
+
+def test_a_content_word_never_stems_onto_a_function_word():
+    # Snowball gives "nach" for "nächster" and "ander" for "Änderungen" (umlauts
+    # folded, superlative and -ung endings stripped): the stem is renamed.
+    stop = load_stopwords()
+    for word in ("nächster", "nächste", "nächsten", "Änderungen", "sichern", "Tagen"):
+        assert stem(word.lower()) not in stop, word
+    assert len({stem(w) for w in ("nächster", "nächste", "nächsten", "nächstes")}) == 1
+    assert stem("tagen") == stem("tages") == stem("tage")
+    assert stem("guter") == stem("gute") == stem("gutes")
+    terms = set(analyse("Wann ist der nächste Termin?").terms)
+    assert "nach" not in terms
+    assert terms.isdisjoint(analyse("Beratung zur Unternehmensnachfolge").terms)
+    # Words whose stem is no function word keep Snowball's stem.
+    assert stem("nachfolge") == "nachfolg"
+    assert stem("fachkräfte") == stem("fachkraft")
+
+
+def test_a_derivational_suffix_is_no_compound_part():
+    # "Mannschaft" is no kind of "Schaft": it must not meet "Meisterschaften" or
+    # "Wirtschaft" through a part "schaft".
+    team = set(analyse("Mannschaft").terms)
+    assert team.isdisjoint(analyse("Jugendmeisterschaften").terms)
+    assert team.isdisjoint(analyse("Wirtschaft und Belegschaft").terms)
+    assert "mann" not in team
+    # Real compounds keep their parts, also with such a word inside.
+    assert stem("vertrag") in analyse("Gesellschaftsvertrag").terms
+    assert stem("zuschuss") in analyse("Lohnkostenzuschuss").terms

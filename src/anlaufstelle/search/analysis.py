@@ -63,8 +63,25 @@ def _stemmer() -> Stemmer.Stemmer:
 
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    """Snowball German stem of a lower-case word (umlauts folded by the stemmer)."""
-    return _stemmer().stemWord(word)
+    """Snowball German stem of a lower-case word (umlauts folded by the stemmer).
+
+    Snowball strips comparative, superlative and -ung endings too, and after umlaut
+    folding some content words then fall onto a function word: "nächster" → "nach",
+    "Änderungen" → "ander", "sichern" → "sich", "schöne" → "schon". Such a stem (a stop
+    word while the word is not) gets an "e" appended, so the word keeps Snowball's
+    class ("nächste", "nächster", "nächsten" → "nache") but no longer meets the
+    function word, nor — by a shared prefix — stems such as "nachfolg"; when that is a
+    stop word as well ("andere"), the folded word itself is the term.
+    """
+    snowball = _stemmer().stemWord(word)
+    stop = load_stopwords()
+    if snowball not in stop:
+        return snowball
+    folded = fold(word)
+    if folded in stop:
+        return snowball
+    renamed = snowball + "e"
+    return renamed if renamed not in stop else folded
 
 
 def tokenize(text: str) -> list[str]:
@@ -79,13 +96,28 @@ def tokenize(text: str) -> list[str]:
     return words
 
 
+# Dictionary words that end a German word as a derivational suffix, not as a part of a
+# compound: "Mannschaft" is no kind of "Schaft", "Wirtschaft" no kind of "Wirt".
+SUFFIX_PARTS = frozenset({"schaft", "schaften"})
+
+
+def compound_parts(folded: str) -> tuple[str, ...]:
+    """The compound parts of a folded word (`split_compound`), with a derivational
+    suffix joined back to the part before it ("mannschaft" → no parts,
+    "jugendmeisterschaften" → none, "gesellschaftsvertrag" → gesellschaft, vertrag)."""
+    parts = list(split_compound(folded))
+    if len(parts) >= 2 and parts[-1] in SUFFIX_PARTS:
+        parts[-2:] = [parts[-2] + parts[-1]]
+    return tuple(parts) if len(parts) >= 2 else ()
+
+
 @on_lexicon_change
 @lru_cache(maxsize=100_000)
 def word_terms(word: str, compounds: bool, stemming: bool) -> tuple[str, ...]:
     """Index terms of one surface word: its stem and the stems of its compound parts."""
     terms = [stem(word) if stemming else fold(word)]
     if compounds and len(word) >= MIN_COMPOUND_LENGTH:
-        for part in split_compound(fold(word)):
+        for part in compound_parts(fold(word)):
             term = stem(part) if stemming else part
             if term not in terms:
                 terms.append(term)
