@@ -111,6 +111,10 @@ def test_the_profile_maps_wz_sections_to_sector_audiences():
     assert profile_fit(["handwerk"], wanted) == -1
     assert profile_fit(["kmu", "alle"], wanted) == 0  # general offers are left alone
     assert profile_fit(["handwerk"], frozenset()) == 0
+    # "alle" beside some sectors: for every company, not "only for other sectors".
+    pflege = profile_audiences({"industry": "Q"})
+    assert profile_fit(["kmu", "handwerk", "gastronomie", "alle"], pflege) == 0
+    assert profile_fit(["pflege", "alle"], pflege) == 1
 
 
 def test_the_profile_moves_the_offer_for_the_companys_sector_up(search_world):

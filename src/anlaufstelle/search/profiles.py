@@ -43,12 +43,20 @@ def profile_audiences(profile: Mapping[str, Any] | None) -> frozenset[str]:
     return WZ_AUDIENCES.get(section[:1], frozenset())
 
 
+# Audiences that say an item is for every company, whatever sectors it also names.
+GENERAL_AUDIENCES = frozenset({"alle"})
+
+
 def profile_fit(audiences: Iterable[str], wanted: frozenset[str]) -> int:
     """+1 when an item is meant for the company's sector, −1 when only for other
-    sectors, 0 when it is general or the profile names no sector."""
+    sectors, 0 when it is general (no sector, or "alle" beside its sectors) or the
+    profile names no sector."""
     if not wanted:
         return 0
-    sectors = set(audiences) & SECTOR_AUDIENCES
+    audiences = set(audiences)
+    sectors = audiences & SECTOR_AUDIENCES
     if not sectors:
         return 0
-    return 1 if sectors & wanted else -1
+    if sectors & wanted:
+        return 1
+    return 0 if audiences & GENERAL_AUDIENCES else -1

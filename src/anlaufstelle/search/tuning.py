@@ -34,6 +34,9 @@ from .evaluation import Case, case_metrics, indexed_ref
 from .models import SearchDocument
 
 MEDIA_KINDS = ("article", "episode", "video")
+# The Exchange's forum posts (community app): a company's question, with or without an
+# expert's answer.
+FORUM_KINDS = ("thread", "answered_thread")
 
 # The weights and the values each may take (coordinate ascent picks one per pass).
 GRID: dict[str, Sequence[float]] = {
@@ -44,6 +47,7 @@ GRID: dict[str, Sequence[float]] = {
     "prior_contact": (-0.7, -0.5, -0.4, -0.3, -0.2, -0.1),
     "prior_event": (-0.3, -0.2, -0.15, -0.1, -0.05, 0.0),
     "prior_media": (-0.6, -0.4, -0.3, -0.2, -0.1, 0.0),
+    "prior_forum": (-0.6, -0.4, -0.3, -0.2, -0.1, 0.0),
     "own_network_boost": (0.0, 0.025, 0.05, 0.1, 0.15),
     "profile_boost": (0.0, 0.025, 0.05, 0.1, 0.15, 0.2, 0.3),
     "acronym_boost": (0.0, 0.1, 0.15, 0.2, 0.3),
@@ -85,6 +89,7 @@ def weights_of(options: SearchOptions) -> dict[str, float]:
         "prior_contact": priors.get("contact", 0.0),
         "prior_event": priors.get("event", 0.0),
         "prior_media": priors.get(MEDIA_KINDS[0], 0.0),
+        "prior_forum": priors.get(FORUM_KINDS[0], 0.0),
         "own_network_boost": options.own_network_boost,
         "profile_boost": options.profile_boost,
         "acronym_boost": options.acronym_boost,
@@ -100,7 +105,9 @@ def options_with(options: SearchOptions, weights: dict[str, float]) -> SearchOpt
         ("event", weights["prior_event"]),
         ("provider", weights["prior_provider"]),
         ("contact", weights["prior_contact"]),
-    ] + [(kind, weights["prior_media"]) for kind in MEDIA_KINDS]
+    ]
+    kinds += [(kind, weights["prior_media"]) for kind in MEDIA_KINDS]
+    kinds += [(kind, weights["prior_forum"]) for kind in FORUM_KINDS]
     return replace(
         options,
         semantic_weight=weights["semantic_weight"],
@@ -183,6 +190,7 @@ def rank(c: Candidates, w: dict[str, float], floor: float = -1.0) -> list[str]:
         prior[c.kind == kind] = w[key]
     prior[c.kind == "event"] = w["prior_event"]
     prior[np.isin(c.kind, MEDIA_KINDS)] = w["prior_media"]
+    prior[np.isin(c.kind, FORUM_KINDS)] = w["prior_forum"]
     extra = (
         prior
         + w["acronym_boost"] * c.acronym
