@@ -96,6 +96,18 @@ def test_an_offer_comes_before_a_provider_row_unless_the_message_names_the_provi
     assert order(retrieval(rows, "Was bietet die Handwerkskammer?"))[0] == "provider:kammer"
 
 
+def test_a_row_whose_topics_all_fit_the_message_gains(monkeypatch):
+    z = {"ausbildung": 1.6, "bindung": 1.2, "inklusion": 0.0}
+    monkeypatch.setattr(ranking, "_topic_z", lambda retrieval, network: z)
+    mixed = doc(1, "offer:mixed")
+    mixed.topics = ["ausbildung", "inklusion"]
+    fitting = doc(2, "offer:fitting")
+    fitting.topics = ["ausbildung", "bindung"]
+    rows = [(mixed, 1.0), (fitting, 0.95)]
+    assert order(retrieval(rows, "Azubi mit Prüfungsangst"))[0] == "offer:fitting"
+    assert order(retrieval(rows, "Azubi mit Prüfungsangst"), topic=0.0)[0] == "offer:mixed"
+
+
 def test_only_the_first_rows_are_reordered():
     rows = [(doc(i, f"offer:o{i}", audiences=["pflege"]), 1.0 - i / 100) for i in range(1, 13)]
     rows.append((doc(99, "offer:late", audiences=["alle"]), 0.5))
@@ -180,5 +192,5 @@ def test_the_cross_validation_grid_includes_the_searchs_own_order():
     from anlaufstelle.assistant.management.commands.evaluate_assistant import grid_candidates
 
     scales = {label["rank_scale"]: options.weights for label, options in grid_candidates()}
-    assert scales[0.0].sector == scales[0.0].need == scales[0.0].site == 0.0
+    assert scales[0.0].sector == scales[0.0].need == scales[0.0].site == scales[0.0].topic == 0.0
     assert scales[1.0] == ranking.DEFAULT_WEIGHTS

@@ -11,6 +11,12 @@ search score (relative to the best) plus small, generic agreements:
 - *sector*: a row meant only for certain sectors (all its audiences are sectors, e.g.
   care homes) is put back when the message names none of them — the message of a
   bakery or of a company that names no sector is not answered by an offer for care;
+- *topics*: the mean of the row's topics' affinity to the message (the z-score of each
+  topic centroid's similarity to the message vector, search/topics.py; the vector
+  comes from the search's cache): the search credits a row for its best-fitting topic;
+  here a row whose other topics fit the message too ("Ausbildung" and "Bindung" for a
+  trainee with exam nerves) gains over one that also carries an unrelated topic
+  ("Inklusion");
 - *offers before providers*: for "what can we do" the provider row is the less specific
   answer, unless the message names the provider;
 - *the site itself*: when the message names the network's own place ("im Werkraum"),
@@ -86,6 +92,7 @@ class RankWeights:
     sector: float = 0.25
     provider: float = 0.1
     site: float = 0.3
+    topic: float = 0.15
 
 
 DEFAULT_WEIGHTS = RankWeights()
@@ -169,6 +176,7 @@ def rerank(
     on_site = names_site(message, site)
     host = network.host_provider_slug if network is not None else ""
     message_words = {fold(w) for w in WORD_RE.findall(message)}
+    topic_z = _topic_z(retrieval, network) if weights.topic else {}
     scored: list[tuple[float, int, SearchDocument]] = []
     for position, (doc, score) in enumerate(head):
         value = score / top
@@ -177,6 +185,9 @@ def rerank(
         audiences = set(doc.audiences or [])
         if audiences and audiences <= SECTOR_AUDIENCES and not audiences & sectors:
             value -= weights.sector
+        mine = [topic_z[t] for t in doc.topics or [] if t in topic_z]
+        if mine:
+            value += weights.topic * sum(mine) / len(mine)
         if doc.kind == "provider" and not _named(doc.title, message_words):
             value -= weights.provider
         if on_site and (doc.provider_slug == host or doc.slug == host or _named_site(doc, site)):
@@ -193,3 +204,26 @@ def _named(title: str, message_words: set[str]) -> bool:
 
 def _named_site(doc: SearchDocument, site: frozenset[str]) -> bool:
     return any(fold(w) in site for w in WORD_RE.findall(doc.title))
+
+
+def _topic_z(retrieval: Retrieval, network: Network | None) -> dict[str, float]:
+    """{topic: z-score of its centroid's similarity to the question} (search/topics.py)."""
+    import numpy as np
+
+    from anlaufstelle.search.embedders import get_embedder
+    from anlaufstelle.search.engine import embed_query
+
+    from .dialogue import search_text
+
+    if network is None or get_embedder() is None:
+        return {}
+    index = topics.label_index(visible_network_ids(network), "topics")
+    if len(index.labels) < 2:
+        return {}
+    vector, _latent = embed_query(search_text(network, retrieval.query))
+    sims = index.centroids @ np.asarray(vector, dtype=np.float32)
+    std = float(sims.std()) or 1.0
+    return {
+        label: (float(sim) - float(sims.mean())) / std
+        for label, sim in zip(index.labels, sims, strict=True)
+    }

@@ -39,6 +39,7 @@ def scaled(weights: RankWeights, factor: float) -> RankWeights:
         sector=weights.sector * factor,
         provider=weights.provider * factor,
         site=weights.site * factor,
+        topic=weights.topic * factor,
     )
 
 
