@@ -112,3 +112,22 @@ def test_import_catalog_imports_undated_events_as_drafts_and_a_dry_run_none(pers
     with scopes_disabled():
         assert Event.objects.get().status == EventStatus.DRAFT
     assert "1 Veranstaltung(en) ohne Datum als Entwurf importiert" in out.getvalue()
+
+
+def test_the_demo_dates_fall_on_working_days_never_on_a_weekend_or_public_holiday():
+    # From the 23rd of December the plain "5 + 3 a day" spacing hit Boxing Day (a
+    # Saturday in 2026), New Year's Day and the weekends in between.
+    import holidays
+
+    from anlaufstelle.events.catalog import BERLIN, demo_dates
+
+    closed = holidays.country_holidays("DE", years=[2026, 2027, 2028])
+    for start in (date(2026, 12, 3), date(2026, 12, 21), date(2027, 3, 20)):
+        for offset in range(7):
+            now = timezone.make_aware(
+                timezone.datetime.combine(start + timedelta(days=offset), time(12))
+            )
+            days = [demo_dates(i, now).astimezone(BERLIN).date() for i in range(18)]
+            assert all(d.weekday() < 5 and d not in closed for d in days), (now, days)
+            assert days == sorted(days) and days[0] > now.date()
+            assert days[-1] <= now.date() + timedelta(days=70)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import holidays
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -62,8 +63,12 @@ def _start(value: object) -> datetime | None:
 
 
 def demo_dates(index: int, now: datetime) -> datetime:
-    """The demo's date of the index-th undated event: spread over the coming weeks."""
+    """The demo's date of the index-th undated event: spread over the coming weeks, on
+    working days (a consultation hour on a Saturday or on Boxing Day looks wrong)."""
     day = now.astimezone(BERLIN).date() + timedelta(days=5 + 3 * index)
+    closed = holidays.country_holidays("DE", years=range(day.year, day.year + 2))
+    while day.weekday() >= 5 or day in closed:
+        day += timedelta(days=1)
     hour = 10 if index % 2 == 0 else 16
     return datetime(day.year, day.month, day.day, hour, tzinfo=BERLIN)
 
