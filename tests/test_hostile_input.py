@@ -422,6 +422,48 @@ def test_one_hostile_field_in_a_valid_public_form_never_causes_a_server_error(
     assert not failures, "\n".join(failures)
 
 
+def test_a_post_without_a_csrf_token_is_refused_on_every_page(world: World, personas: Any) -> None:
+    # The site's forms are all behind Django's CSRF check: a POST without the token is a 403
+    # before any view runs, for visitors and for signed-in staff alike (the API, which
+    # takes no cookies for its writes, is not part of this walk).
+    anonymous = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    staff = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    staff.force_login(personas.feldberg.coordinator)
+    accepted, checked = [], 0
+    for route in routes():
+        if route.pattern.startswith("api/"):
+            continue
+        url = route.url(world.real(route))
+        for who, client in (("anonymous", anonymous), ("staff", staff)):
+            response = client.post(url, {name: "x" for name in FORM_FIELDS})
+            checked += 1
+            if response.status_code != 403:
+                accepted.append(f"{who}: {_problem('POST', url, response)}")
+    assert checked > 200
+    assert not accepted, "\n".join(accepted)
+
+
+def test_another_networks_rows_are_not_found_under_this_networks_address(
+    world: World, personas: Any
+) -> None:
+    # Feldberg's real codes, slugs and signed links under Stuttgart's address: nothing is
+    # shown (4xx or a redirect to sign in), to Stuttgart's staff or to a visitor.
+    stuttgart_staff = Client(raise_request_exception=False)
+    stuttgart_staff.force_login(personas.stuttgart.coordinator)
+    shown, checked = [], 0
+    for route in routes():
+        if not route.pattern.startswith("n/") or route.name not in world.values:
+            continue
+        url = route.url({**world.real(route), "network_slug": "region-stuttgart"})
+        for client in (world.anonymous, stuttgart_staff):
+            checked += 1
+            for response in (client.get(url), client.post(url, {"body": "x", "text": "x"})):
+                if response.status_code < 300 or response.status_code >= 500:
+                    shown.append(_problem("GET/POST", url, response))
+    assert checked > 40
+    assert not shown, "\n".join(shown)
+
+
 # --- the findings of the hostile run, one by one ------------------------------------
 
 

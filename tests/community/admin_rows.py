@@ -77,6 +77,8 @@ def hostile_walk_values(personas: Any) -> dict[str, dict[str, str]]:
         values[f"site:community:post_{action}"] = {"code": reply.code}
     for action in staff_views.POST_ACTIONS:
         values[f"site:community:staff_post_{action}"] = {"code": reply.code}
+    for action in staff_views.MEMBER_ACTIONS:
+        values[f"site:community:staff_member_{action}"] = {"code": author.code}
     for action in staff_views.THREAD_ACTIONS:
         values[f"site:community:staff_thread_{action}"] = {"code": thread.code}
     for name in ("thread", "reply", "follow"):
