@@ -101,12 +101,24 @@ def test_topic_centroids_score_the_topic_of_the_question_highest(embedded_world,
 def test_the_tuning_replica_ranks_like_the_engine(embedded_world):
     """tuning.rank recomputes the engine's order from the kept signals: with the same
     weights it must give the same order, or the tuned weights would mean nothing."""
+    from anlaufstelle.directory.models import Offer
+    from anlaufstelle.search.indexing import rebuild_index
+
     net = embedded_world.feldberg
+    with scopes_disabled():  # a funding offer, for the advice penalty (t4)
+        Offer.objects.filter(slug="eingliederungszuschuss").update(kind="foerderung")
+    rebuild_index(embed=False)
     snapshots.invalidate()
     cases = [
         Case("t1", "feldberg", "Wohnraum für Auszubildende", {"offer:stuttgart-wohnprojekt": 2}),
         Case("t2", "feldberg", "EGZ Zuschuss bei Einstellung", {"offer:eingliederungszuschuss": 2}),
         Case("t3", "feldberg", "erster Lehrling im Betrieb", {"offer:hwk-ausbildungsberatung": 2}),
+        Case(
+            "t4",
+            "feldberg",
+            "Langzeitarbeitslose einstellen, wer hilft uns?",
+            {"offer:eingliederungszuschuss": 2},
+        ),
     ]
     options = SearchOptions.for_mode("hybrid")
     data = tuning.collect(cases, options)

@@ -33,12 +33,17 @@ from . import snapshots, topics
 from .analysis import FULL, PLAIN, AnalysisOptions, analyse, tokenize, unique
 from .backends import TermStats, get_backend
 from .embedders import SPARSE_QUERY_TOP_K, Embedder, get_embedder, has_sparse
+from .intent import wants_advice
 from .language import looks_foreign
 from .lexicon import fold, load_stopwords
 from .models import SearchDocument, SynonymEntry
 from .profiles import SECTOR_AUDIENCES, profile_audiences, profile_fit
 from .synonyms import SynonymSet, builtin_groups, builtin_synonyms, parse_group
 
+# Kinds of offer (the catalog's angebot_kinds) that advise a company or act for it, and
+# the kind that is money (see SearchOptions.advice_boost).
+ADVICE_KINDS = frozenset({"beratung", "service"})
+FUNDING_KIND = "foerderung"
 ACRONYM_RE = re.compile(r"^[A-ZÄÖÜ]{2,6}$")
 MODES = ("plain", "lexical", "semantic", "hybrid")
 
@@ -58,7 +63,9 @@ class SearchOptions:
     acronym_boost: float = 0.1
     own_network_boost: float = 0.15
     expand_query_embedding: bool = True
-    candidates: int = 100
+    # Rows taken from each of the lexical and the semantic ranking before the fusion
+    # (150: a row the topic signals lift may sit below the first 100 of both).
+    candidates: int = 150
     # "Common terms": a query term found in more than this share of the visible rows
     # only scores, it does not make a row a candidate on its own (backends.match_groups).
     # Applies once the visible index has `common_min_rows` rows; 0 switches it off.
@@ -73,6 +80,8 @@ class SearchOptions:
     bm25_idf: str = "lucene"
     common_min_rows: int = 1000
     semantic_norm: str = "zscore"  # "zscore" over all visible rows, or "minmax" over candidates
+    # The semantic z-score is clipped at this (0: rows below the mean all count alike).
+    semantic_floor: float = 0.0
     lexical_norm: str = "spread"  # "spread", "zscore", "max", "minmax" or "rank"
     # Prior per kind of item, in units of the score span (offers are the main answer;
     # a contact repeats its provider's offers, so it ranks below them).
@@ -131,6 +140,12 @@ class SearchOptions:
     # `audience_named_boost`, one meant only for other sectors loses it (span units).
     topic_named_boost: float = 0.4
     audience_named_boost: float = 0.2
+    # A question that asks for advice or help and not for money (intent.wants_advice:
+    # "was können wir tun?", "wer hilft?") is answered by an advice or company service
+    # more than by one subsidy: offers of the `ADVICE_KINDS` gain `advice_boost`, funding
+    # offers lose `advice_funding_penalty` (span units).
+    advice_boost: float = 0.0
+    advice_funding_penalty: float = 0.3
     # Record each hit's ranking features (`Hit.features`), for training the weights.
     keep_features: bool = False
 
@@ -384,7 +399,8 @@ def normalised(
         lex_norm = {k: v / best for k, v in lexical}
     if options.semantic_norm == "zscore" and semantic_stats is not None:
         mean, std = semantic_stats
-        sem_norm = {k: max(0.0, (v - mean) / std) / 4.0 for k, v in semantic}
+        floor = options.semantic_floor
+        sem_norm = {k: max(floor, (v - mean) / std) / 4.0 for k, v in semantic}
     else:
         sem_norm = _normalise(dict(semantic))
     return lex_norm, sem_norm
@@ -696,7 +712,7 @@ def search(
     sem_rank = {doc_id: r for r, (doc_id, _) in enumerate(semantic, start=1)}
     with scopes_disabled():
         rows = SearchDocument.objects.filter(pk__in=list(scored)).values_list(
-            "pk", "network_id", "title_terms", "kind", "audiences", "topics"
+            "pk", "network_id", "title_terms", "kind", "audiences", "topics", "offer_kind"
         )
         meta = {pk: rest for pk, *rest in rows}
         term_set = set(analysis.terms)
@@ -705,6 +721,9 @@ def search(
             topics.named("audiences", term_set) & SECTOR_AUDIENCES if term_set else frozenset()
         )
     priors = dict(options.kind_prior)
+    advice = bool(
+        options.advice_boost or options.advice_funding_penalty or options.keep_features
+    ) and wants_advice(query)
     wanted = profile_audiences(profile) if options.profile_boost else frozenset()
     query_terms = {t for t in analysis.terms if not t.startswith("syn_")}
     hits = []
@@ -714,8 +733,13 @@ def search(
     for doc_id, score in scored.items():
         if doc_id not in meta:
             continue
-        network_id, title_terms, kind, audiences, doc_topics = meta[doc_id]
+        network_id, title_terms, kind, audiences, doc_topics, offer_kind = meta[doc_id]
         score += priors.get(kind, 0.0) * span
+        if advice and kind == "offer":
+            if offer_kind in ADVICE_KINDS:
+                score += options.advice_boost * span
+            elif offer_kind == FUNDING_KIND:
+                score -= options.advice_funding_penalty * span
         title_set = set(title_terms.split())
         acronym = bool(analysis.acronym_groups) and any(
             token in title_set for token in analysis.acronym_groups
@@ -749,6 +773,8 @@ def search(
                 "topic": affinity.get("topics", {}).get(doc_id),
                 "audience": affinity.get("audiences", {}).get(doc_id),
                 "kind": kind,
+                "offer_kind": offer_kind if kind == "offer" else "",
+                "advice": advice,
                 "own": own,
                 "fit": fit,
                 "acronym": acronym,

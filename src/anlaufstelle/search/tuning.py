@@ -29,7 +29,7 @@ from django_scopes import scopes_disabled
 from anlaufstelle.networks.models import Network
 from anlaufstelle.networks.scoping import visible_network_ids
 
-from .engine import SearchOptions, search
+from .engine import ADVICE_KINDS, FUNDING_KIND, SearchOptions, search
 from .evaluation import Case, case_metrics, indexed_ref
 from .models import SearchDocument
 
@@ -54,6 +54,8 @@ GRID: dict[str, Sequence[float]] = {
     "title_boost": (0.0, 0.025, 0.05, 0.1, 0.15, 0.2),
     "topic_named_boost": (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5),
     "audience_named_boost": (0.0, 0.025, 0.05, 0.1, 0.15, 0.2, 0.3),
+    "advice_boost": (0.0, 0.05, 0.1, 0.15, 0.2, 0.3),
+    "advice_funding_penalty": (0.0, 0.05, 0.1, 0.15, 0.2, 0.3),
 }
 
 
@@ -69,6 +71,8 @@ class Candidates:
     topic: np.ndarray  # nan = no label with a centroid
     audience: np.ndarray
     kind: np.ndarray  # object array of kinds
+    offer_kind: np.ndarray  # object array of offer kinds ("" for other items)
+    advice: bool  # the question asks for advice, not money (intent.wants_advice)
     own: np.ndarray
     fit: np.ndarray
     acronym: np.ndarray
@@ -96,6 +100,8 @@ def weights_of(options: SearchOptions) -> dict[str, float]:
         "title_boost": options.title_boost,
         "topic_named_boost": options.topic_named_boost,
         "audience_named_boost": options.audience_named_boost,
+        "advice_boost": options.advice_boost,
+        "advice_funding_penalty": options.advice_funding_penalty,
     }
 
 
@@ -120,6 +126,8 @@ def options_with(options: SearchOptions, weights: dict[str, float]) -> SearchOpt
         title_boost=weights["title_boost"],
         topic_named_boost=weights["topic_named_boost"],
         audience_named_boost=weights["audience_named_boost"],
+        advice_boost=weights["advice_boost"],
+        advice_funding_penalty=weights["advice_funding_penalty"],
     )
 
 
@@ -159,6 +167,8 @@ def collect(cases: list[Case], options: SearchOptions) -> list[Candidates]:
                 topic=column("topic", np.nan),
                 audience=column("audience", np.nan),
                 kind=np.array([f.get("kind", "") for f in feats], dtype=object),
+                offer_kind=np.array([f.get("offer_kind", "") for f in feats], dtype=object),
+                advice=bool(feats and feats[0].get("advice")),
                 own=column("own"),
                 fit=column("fit"),
                 acronym=column("acronym"),
@@ -191,6 +201,9 @@ def rank(c: Candidates, w: dict[str, float], floor: float = -1.0) -> list[str]:
     prior[c.kind == "event"] = w["prior_event"]
     prior[np.isin(c.kind, MEDIA_KINDS)] = w["prior_media"]
     prior[np.isin(c.kind, FORUM_KINDS)] = w["prior_forum"]
+    if c.advice:
+        prior[np.isin(c.offer_kind, tuple(ADVICE_KINDS))] += w["advice_boost"]
+        prior[c.offer_kind == FUNDING_KIND] -= w["advice_funding_penalty"]
     extra = (
         prior
         + w["acronym_boost"] * c.acronym
