@@ -422,6 +422,30 @@ def test_one_hostile_field_in_a_valid_public_form_never_causes_a_server_error(
     assert not failures, "\n".join(failures)
 
 
+@pytest.mark.parametrize("area", AREAS)
+def test_odd_methods_and_bodies_never_cause_a_server_error(world: World, area: str) -> None:
+    # Wrong types for the whole request: JSON or a file where a form is expected, a form
+    # where JSON is expected, methods no page offers.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    failures = Failures()
+    for route in routes(area):
+        url = route.url(world.real(route))
+        for client in _clients(world, route):
+            for body, kind in (
+                ('{"text": ["x"], "body": {"a": 1}, "consent": true}', "application/json"),
+                ("[1, 2, 3]", "application/json"),
+                ("text=x&body=y", "application/json"),
+                ("\x00\xff\xfe", "text/plain"),
+            ):
+                failures.check(f"POST {kind}", url, client.post(url, body, content_type=kind))
+            upload = SimpleUploadedFile("../../etc/passwd", b"\x00" * 10, "application/pdf")
+            failures.check("POST file", url, client.post(url, {"datei": upload, "text": "x"}))
+            for method in ("put", "patch", "delete", "options"):
+                failures.check(method.upper(), url, getattr(client, method)(url, "x=1"))
+    assert not failures, "\n".join(failures)
+
+
 def test_a_post_without_a_csrf_token_is_refused_on_every_page(world: World, personas: Any) -> None:
     # The site's forms are all behind Django's CSRF check: a POST without the token is a 403
     # before any view runs, for visitors and for signed-in staff alike (the API, which
