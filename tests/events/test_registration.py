@@ -161,3 +161,28 @@ def test_registration_needs_consent(event):
     with pytest.raises(services.RegistrationError):
         services.register(event=event, **person(1, consent=False))
     assert registrations(event) == []
+
+
+def test_the_links_of_a_cancelled_registration_say_so_instead_of_not_found(event, client):
+    # A cancel kills the registration's links (404, nothing can be done with them), but the
+    # person who opens the e-mail again learns what happened, not "address misspelt?".
+    from anlaufstelle.events import tokens
+
+    with scopes_disabled():
+        registration = services.register(event=event, **person(1))
+    base = f"/n/feldberg/veranstaltungen/anmeldung/{registration.code}"
+    view = f"{base}/{tokens.make_token(registration, 'view')}/"
+    cancel = f"{base}/{tokens.make_token(registration, 'cancel')}/abmelden/"
+    assert client.post(cancel).status_code == 200
+    for response in (client.get(view), client.get(cancel), client.post(cancel)):
+        page = response.content.decode()
+        assert response.status_code == 404
+        assert "Diese Anmeldung wurde storniert" in page and "Sprechtag Ausbildung" in page
+        # No fresh link is handed out: the only tokens on the page are the old ones.
+        tokens_on_page = set(re.findall(rf"/anmeldung/{registration.code}/([^/\"]+)/", page))
+        assert tokens_on_page <= {view.split("/")[-2], cancel.split("/")[-3]}
+    # A forged token, or one of another purpose, is the plain "not found".
+    for url in (f"{base}/x/", f"{base}/{tokens.make_token(registration, 'view')}x/abmelden/"):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert "Diese Anmeldung wurde storniert" not in response.content.decode()

@@ -11,7 +11,7 @@ from django.conf import settings
 from anlaufstelle.lib import signed_links
 from anlaufstelle.lib.signed_links import InvalidLink, Linkable
 
-__all__ = ["PURPOSES", "InvalidLink", "check_token", "make_token"]
+__all__ = ["PURPOSES", "InvalidLink", "check_token", "is_outdated", "make_token"]
 
 PURPOSES = ("view", "cancel")
 
@@ -32,3 +32,7 @@ def make_token(obj: Linkable, purpose: str) -> str:
 
 def check_token(obj: Linkable, token: str, purpose: str) -> None:
     signed_links.check_token(obj, token, salt=_salt(purpose), max_age=max_age())
+
+
+def is_outdated(obj: Linkable, token: str, purpose: str) -> bool:
+    return signed_links.is_outdated(obj, token, salt=_salt(purpose), max_age=max_age())

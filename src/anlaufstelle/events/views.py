@@ -146,7 +146,11 @@ def registration_url(registration: Registration, purpose: str) -> str:
     )
 
 
-def _from_link(request: HttpRequest, code: str, token: str, purpose: str) -> Registration:
+def _from_link(
+    request: HttpRequest, code: str, token: str, purpose: str
+) -> Registration | HttpResponse:
+    """The registration of a valid link; for an earlier link of a cancelled registration
+    (a cancel kills its links) a 404 that says so; else Http404."""
     network = site_network(request)
     registration = (
         Registration.objects.select_related("event__provider", "network")
@@ -158,6 +162,17 @@ def _from_link(request: HttpRequest, code: str, token: str, purpose: str) -> Reg
     try:
         tokens.check_token(registration, token, purpose)
     except tokens.InvalidLink as exc:
+        if registration.status == RegistrationStatus.CANCELLED and tokens.is_outdated(
+            registration, token, purpose
+        ):
+            response = render(
+                request,
+                "events/confirmation.html",
+                {"registration": registration, "event": registration.event},
+                status=404,
+            )
+            add_never_cache_headers(response)
+            return response
         raise Http404 from exc
     return registration
 
@@ -166,6 +181,8 @@ def registration_view(
     request: HttpRequest, network_slug: str, code: str, token: str
 ) -> HttpResponse:
     registration = _from_link(request, code, token, "view")
+    if isinstance(registration, HttpResponse):
+        return registration
     response = render(
         request,
         "events/confirmation.html",
@@ -183,6 +200,8 @@ def registration_cancel(
     request: HttpRequest, network_slug: str, code: str, token: str
 ) -> HttpResponse:
     registration = _from_link(request, code, token, "cancel")
+    if isinstance(registration, HttpResponse):
+        return registration
     done = False
     error = None
     if registration.status == RegistrationStatus.CANCELLED:

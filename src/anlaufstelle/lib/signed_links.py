@@ -3,6 +3,8 @@
 A token is signed with a salt per purpose and carries the object's public code and its
 `token_version`. Raising the version (cancel, move, erase) kills every earlier link; a
 token of one object never opens another (the code in the URL must match the signed one).
+`is_outdated` tells such an earlier, genuine link apart from a forged one, so a page can
+say what happened ("cancelled") instead of "not found", without acting on it.
 """
 
 from __future__ import annotations
@@ -34,3 +36,15 @@ def check_token(obj: Linkable, token: str, *, salt: str, max_age: int) -> None:
         raise InvalidLink(str(exc)) from exc
     if payload.get("c") != obj.code or payload.get("v") != obj.token_version:
         raise InvalidLink("token does not match")
+
+
+def is_outdated(obj: Linkable, token: str, *, salt: str, max_age: int) -> bool:
+    """True for a genuine, unexpired link of `obj` made before its version was raised."""
+    try:
+        payload = signing.loads(token, salt=salt, max_age=max_age)
+    except signing.BadSignature:
+        return False
+    if not isinstance(payload, dict) or payload.get("c") != obj.code:
+        return False
+    version = payload.get("v")
+    return isinstance(version, int) and version < obj.token_version
