@@ -1,29 +1,34 @@
 """Scale figures: many networks in one installation (not part of `make test`).
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/anl_obs_scale \
-        uv run --frozen python benchmarks/scale.py [--networks 400] [--offers 300] [--sample 20]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/anl_scale_big \
+        uv run --frozen python benchmarks/scale.py [--networks 400] [--offers 300]
 
 Fills the database (a scratch one: it adds networks `scale-NNN`) with `--networks`
 networks of `--offers` offers each, written from the texts of the demo catalog
 (`shared/catalog/catalog.json`; each network's copy carries its own place name), plus a
-nationwide pool with the catalog's offers. Networks already present are kept, so a
-second run only measures. Then it measures, in this one process:
+nationwide pool with the catalog's offers. Networks already present are kept. Then each
+phase runs in a process of its own (so its memory is its own), all with the real code:
 
-- the index build: `rebuild_index(embed=False)` — every item analysed and written,
-  as `manage.py rebuild_index` does it (the lexical side, real code);
-- the embedding: the real embedder on a sample of texts, as passages per second and
-  the time the whole index would take; the rows then get the vector of their catalog
-  text plus a little noise, so that the search has realistic vectors without hours of
-  embedding (said in the output: `vectors: "catalog vector + noise"`);
-- the snapshots: what the first search of an app process loads (`ensure_lexicon()`
-  builds the snapshot of every network), time and resident memory before and after;
-- a change: one row of one network changes; the next search rebuilds that snapshot and
-  the corpus's word list;
-- the search: the hybrid search (query embedding included: its cache is emptied before
-  each call) for the evaluation queries on a sample of networks, p50/p95 per network.
+- `build`: `rebuild_index(embed=False)` — what `manage.py rebuild_index --no-embed` does:
+  the corpus words of every item, then network by network analysis and bulk writes;
+  time, rows per second, peak memory (VmHWM);
+- `resume`: the same again: every network is current and skipped;
+- `network`: `rebuild_index(networks=[one], force=True)`, one network rewritten;
+- `embed`: `embed_pending` over one whole network with the real embedder (passages per
+  second, the time for one network and, extrapolated, for all rows); then every row of
+  every network gets the real vector of the same offer in that network (plus a little
+  noise), so that the search has realistic vectors without hours of embedding (said
+  in the output: `vectors: "embedded network's vector + noise"`);
+- `stamps`: the freshness check an app process runs at most once a second — the
+  grouped count over all rows (before) and the read of `SearchIndexState` (now);
+- `serve N` (N = 1, 10, all): a fresh process searches N networks once each (lexical,
+  which loads the same snapshots as hybrid) — its resident memory before and after;
+- `search`: the hybrid search (query embedding included: its cache is emptied before
+  each call) for the evaluation queries on a sample of networks, p50/p95 per network,
+  and the refresh after one row of one network changed.
 
-Prints one JSON object per phase and a summary at the end. Bounded in time by
-`--networks` (the data) and `--sample`/`--queries` (the searches).
+Every phase line carries the load average: other jobs share the machine.
+Prints one JSON object per phase and a summary at the end.
 """
 
 from __future__ import annotations
@@ -33,8 +38,8 @@ import gc
 import json
 import os
 import random
-import re
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -53,16 +58,23 @@ PLACES = [
 
 
 def emit(phase: str, **figures: object) -> dict:
-    line = {"phase": phase, **figures}
+    # CPU seconds of this process so far (the phases run in processes of their own):
+    # unlike the times, they hardly depend on what else runs on the machine.
+    line = {"phase": phase, **figures, "process_cpu_seconds": round(time.process_time(), 1)}
     print(json.dumps(line, ensure_ascii=False), flush=True)
     return line
 
 
-def rss_mib() -> float:
+def rss_mib(field: str = "VmRSS") -> float:
+    """Resident memory of this process (VmHWM: its peak so far), MiB."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def load() -> float:
+    return round(os.getloadavg()[0], 1)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -70,16 +82,17 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def setup_django() -> None:
+def setup_django(migrate: bool = True) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anlaufstelle.settings")
     # Bulk writes below; the content signals would enqueue one task per row.
     os.environ["SEARCH_AUTO_INDEX"] = "false"
     import django
 
     django.setup()
-    from django.core.management import call_command
+    if migrate:
+        from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
+        call_command("migrate", verbosity=0)
 
 
 def fill(networks: int, offers: int, catalog: dict) -> dict:
@@ -188,305 +201,236 @@ def fill(networks: int, offers: int, catalog: dict) -> dict:
     )
 
 
-def build_index() -> dict:
-    from django_scopes import scopes_disabled
-
+def phase_build(force: bool = False) -> dict:
+    """The real `rebuild_index(embed=False)` over every network."""
     from anlaufstelle.search.indexing import rebuild_index
-    from anlaufstelle.search.models import SearchDocument
 
-    gc.collect()
-    before = rss_mib()
+    lines: list[str] = []
+
+    def log(line: str) -> None:
+        lines.append(line)
+        # A line every 50 networks (and the first ones) shows the pace without flooding.
+        position = line.split("/", 1)[0].lstrip("[")
+        if not line.startswith("[") or position.isdigit() and int(position) % 50 in (0, 1):
+            print(f"  {line} (load {load()}, rss {rss_mib():.0f} MiB)", file=sys.stderr)
+
     start = time.perf_counter()
-    result = rebuild_index(embed=False)
-    seconds = time.perf_counter() - start
-    with scopes_disabled():
-        documents = SearchDocument.objects.count()
+    load_before = load()
+    stats = rebuild_index(embed=False, force=force, log=log)
     return emit(
-        "index_build",
-        documents=documents,
-        seconds=round(seconds, 1),
-        rows_per_second=round(result["documents"] / seconds, 1) if seconds else None,
-        peak_rss_mib_during=round(rss_mib(), 1),
-        rss_mib_before=round(before, 1),
-        result=result,
+        "build" if not force else "build_forced",
+        wall_seconds=round(time.perf_counter() - start, 1),
+        peak_rss_mib=round(rss_mib("VmHWM"), 1),
+        load_before=load_before,
+        load_after=load(),
+        **stats,
     )
 
 
-def upsert_rate(sample_network: str) -> dict:
-    """The real per-row path of `rebuild_index` (analysis + upsert) on one network's items."""
-    from django_scopes import scopes_disabled
+def phase_resume() -> dict:
+    from anlaufstelle.search.indexing import rebuild_index
 
-    from anlaufstelle.search.indexing import upsert_items
-    from anlaufstelle.search.sources import all_items
-
-    with scopes_disabled():
-        items = [i for i in all_items() if i.network_id == _network_id(sample_network)]
     start = time.perf_counter()
-    upsert_items(items)
-    seconds = time.perf_counter() - start
+    stats = rebuild_index(embed=False)
     return emit(
-        "upsert_sample",
-        network=sample_network,
-        rows=len(items),
-        seconds=round(seconds, 1),
-        rows_per_second=round(len(items) / seconds, 1),
-        load_average=os.getloadavg()[0],
+        "resume",
+        wall_seconds=round(time.perf_counter() - start, 1),
+        peak_rss_mib=round(rss_mib("VmHWM"), 1),
+        load=load(),
+        **stats,
     )
 
 
-def _network_id(slug: str) -> int:
-    from anlaufstelle.networks.models import Network
+def phase_network(slug: str) -> dict:
+    from anlaufstelle.search.indexing import rebuild_index
 
-    return Network.objects.get(slug=slug).pk
-
-
-def bulk_index(sample: int, seed: int) -> dict:
-    """Every row written at once (bulk insert) with its vector: the figures below need the
-    full index, and a shared, saturated machine cannot run `rebuild_index`'s per-row path
-    over 120,000 rows in the time given (its rate is measured by `upsert_rate`).
-
-    The analysis is real but done per catalog text and per place name, not per row (a
-    row's analysed text is its catalog text's plus its place's); the vectors are the real
-    embeddings of `sample` catalog texts plus noise; the embedder's throughput is measured."""
-    import numpy as np
-    from django.db import transaction
-    from django_scopes import scopes_disabled
-
-    from anlaufstelle.search.analysis import analyse
-    from anlaufstelle.search.embedders import get_embedder, has_sparse, sparse_to_bytes
-    from anlaufstelle.search.indexing import _fields
-    from anlaufstelle.search.models import SearchDocument
-    from anlaufstelle.search.sources import all_items
-
-    embedder = get_embedder()
-    rng = np.random.default_rng(seed)
     start = time.perf_counter()
-    with scopes_disabled():
-        done = set(SearchDocument.objects.values_list("network_id", flat=True).distinct())
-        items = [i for i in all_items() if i.network_id not in done]
-    load_seconds = time.perf_counter() - start
-    texts = sorted({i.embed_text for i in items if i.ref.startswith("offer:")})[:sample]
-    texts = texts or ["Beratung"]
-    embedder.embed_passages(["Aufwärmen"])
-    t0 = time.perf_counter()
-    if has_sparse(embedder) and hasattr(embedder, "embed_both"):
-        vectors, latent = embedder.embed_both(texts, query=False)
-        sparse = [sparse_to_bytes(v) for v in latent]
-    else:
-        vectors = embedder.embed_passages(texts)
-        sparse = [None] * len(texts)
-    embed_seconds = time.perf_counter() - t0
-    matrix = np.asarray(vectors, dtype=np.float32)
-    cache: dict[str, str] = {}
-
-    def terms(text: str) -> str:
-        # Per sentence: the catalog's sentences repeat across networks, the place differs.
-        out = []
-        for line in re.split(r"(?<=[.!?])\s+|\n", text):
-            if line not in cache:
-                cache[line] = analyse(line).text()
-            out.append(cache[line])
-        return " ".join(t for t in out if t)
-
-    t0 = time.perf_counter()
-    batch: list = []
-    written = 0
-    for n, item in enumerate(items):
-        values = _fields_light(item, _fields, terms)
-        k = n % len(texts)
-        vector = matrix[k] + rng.normal(0, 0.02, matrix.shape[1]).astype(np.float32)
-        vector /= np.linalg.norm(vector)
-        batch.append(
-            SearchDocument(
-                network_id=item.network_id,
-                ref=item.ref,
-                vector=vector.astype("<f4").tobytes(),
-                sparse=sparse[k],
-                model_id=embedder.model_id,
-                **values,
-            )
-        )
-        if len(batch) >= 2000:
-            with scopes_disabled(), transaction.atomic():
-                SearchDocument.objects.bulk_create(batch)
-            written += len(batch)
-            batch = []
-    if batch:
-        with scopes_disabled(), transaction.atomic():
-            SearchDocument.objects.bulk_create(batch)
-        written += len(batch)
-    with scopes_disabled():
-        total = SearchDocument.objects.count()
-    rate = len(texts) / embed_seconds
+    stats = rebuild_index(embed=False, networks=[slug], force=True)
     return emit(
-        "bulk_index",
-        documents=total,
-        written_now=written,
-        read_items_seconds=round(load_seconds, 1),
-        write_seconds=round(time.perf_counter() - t0, 1),
-        embedder=embedder.model_id,
-        embedded_texts=len(texts),
-        passages_per_second=round(rate, 2),
-        estimated_hours_to_embed_all=round(total / rate / 3600, 1),
-        vectors="catalog vector + noise",
-        load_average=os.getloadavg()[0],
+        "network",
+        network=slug,
+        wall_seconds=round(time.perf_counter() - start, 1),
+        load=load(),
+        **stats,
     )
 
 
-def _fields_light(item, fields, terms) -> dict:  # type: ignore[no-untyped-def]
-    """indexing._fields with the analysis of title and body taken from `terms`."""
-    import anlaufstelle.search.indexing as indexing
-
-    real = indexing.analyse
-    try:
-        indexing.analyse = _Cached(terms)  # type: ignore[assignment]
-        return fields(item)
-    finally:
-        indexing.analyse = real
-
-
-class _Cached:
-    def __init__(self, terms) -> None:  # type: ignore[no-untyped-def]
-        self.terms = terms
-
-    def __call__(self, text: str):  # type: ignore[no-untyped-def]
-        terms = self.terms(text)
-
-        class Result:
-            def text(self) -> str:
-                return terms
-
-        return Result()
-
-
-def embed_sample_and_fill_vectors(sample: int, seed: int) -> dict:
-    """Time the real embedder on `sample` catalog texts; give every row one of them."""
+def phase_embed(slug: str, seed: int, limit: int) -> dict:
+    """Embed `limit` rows of one network for real (0: all of it); give every other row a
+    vector derived from those."""
     import numpy as np
     from django.db import connection, transaction
     from django_scopes import scopes_disabled
 
-    from anlaufstelle.search.embedders import get_embedder, has_sparse, sparse_to_bytes
+    from anlaufstelle.networks.models import Network
+    from anlaufstelle.search.embedders import get_embedder
+    from anlaufstelle.search.indexing import embed_pending
     from anlaufstelle.search.models import SearchDocument
 
     embedder = get_embedder()
     if embedder is None:
-        return emit("embedding", skipped="no embedder configured")
-    with scopes_disabled():
-        texts = list(
-            SearchDocument.objects.filter(network__slug="scale-bund")
-            .order_by("pk")
-            .values_list("embed_text", flat=True)[:sample]
-        )
+        return emit("embed", skipped="no embedder configured")
+    network_id = Network.objects.get(slug=slug).pk
     embedder.embed_passages(["Aufwärmen"])  # model load is not throughput
+    with scopes_disabled():
+        SearchDocument.objects.filter(network_id=network_id).update(vector=None, model_id="")
+        ids = list(
+            SearchDocument.objects.filter(network_id=network_id)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    network_rows = len(ids)
+    load_before = load()
     start = time.perf_counter()
-    if has_sparse(embedder) and hasattr(embedder, "embed_both"):
-        vectors, latent = embedder.embed_both(texts, query=False)
-        sparse = [sparse_to_bytes(v) for v in latent]
-    else:
-        vectors = embedder.embed_passages(texts)
-        sparse = [None] * len(texts)
+    done = embed_pending(embedder, ids=ids[:limit] if limit else ids)
     seconds = time.perf_counter() - start
-    rate = len(texts) / seconds
+    rate = done / seconds if seconds else 0.0
     with scopes_disabled():
         total = SearchDocument.objects.count()
+        rows = list(
+            SearchDocument.objects.filter(network_id=network_id).values_list(
+                "ref", "vector", "sparse"
+            )
+        )
+    by_ref = {ref: (np.frombuffer(v, dtype="<f4"), s) for ref, v, s in rows if v is not None}
+    pool = list(by_ref.values())
     rng = np.random.default_rng(seed)
-    matrix = np.asarray(vectors, dtype=np.float32)
     start = time.perf_counter()
-    with scopes_disabled():
-        ids = list(SearchDocument.objects.order_by("pk").values_list("pk", flat=True))
     table = SearchDocument._meta.db_table
-    for chunk_start in range(0, len(ids), 5000):
-        chunk = ids[chunk_start : chunk_start + 5000]
+    with scopes_disabled():
+        todo = list(
+            SearchDocument.objects.exclude(network_id=network_id)
+            .order_by("pk")
+            .values_list("pk", "ref")
+        )
+    for chunk_start in range(0, len(todo), 5000):
         params = []
-        for pk in chunk:
-            k = pk % len(texts)
-            vector = matrix[k] + rng.normal(0, 0.02, matrix.shape[1]).astype(np.float32)
+        for pk, ref in todo[chunk_start : chunk_start + 5000]:
+            base, latent = by_ref.get(ref) or pool[pk % len(pool)]
+            vector = base + rng.normal(0, 0.02, base.shape[0]).astype(np.float32)
             vector /= np.linalg.norm(vector)
-            params.append((vector.astype("<f4").tobytes(), sparse[k], embedder.model_id, pk))
+            params.append((vector.astype("<f4").tobytes(), latent, embedder.model_id, pk))
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.executemany(
                 f"UPDATE {table} SET vector = %s, sparse = %s, model_id = %s WHERE id = %s",  # noqa: S608
                 params,
             )
-    write_seconds = time.perf_counter() - start
     return emit(
-        "embedding",
+        "embed",
         embedder=embedder.model_id,
-        sample_texts=len(texts),
+        network=slug,
+        rows_embedded=done,
+        seconds=round(seconds, 1),
         passages_per_second=round(rate, 2),
-        estimated_hours_for_all_rows=round(total / rate / 3600, 1),
-        vectors="catalog vector + noise",
-        vector_write_seconds=round(write_seconds, 1),
+        network_rows=network_rows,
+        estimated_minutes_for_the_network=round(network_rows / rate / 60, 1) if rate else None,
+        estimated_hours_for_all_rows=round(total / rate / 3600, 1) if rate else None,
+        load_before=load_before,
+        load_after=load(),
+        vectors="embedded network's vector + noise",
+        vector_write_seconds=round(time.perf_counter() - start, 1),
     )
 
 
-def load_snapshots() -> dict:
-    import numpy as np
-
-    from anlaufstelle.search import snapshots
-
-    snapshots.invalidate()
-    gc.collect()
-    before = rss_mib()
-    start = time.perf_counter()
-    snapshots.ensure_lexicon()
-    seconds = time.perf_counter() - start
-    gc.collect()
-    after = rss_mib()
-    snaps = list(snapshots._snapshots.values())
-    array_bytes = sum(
-        a.nbytes
-        for s in snaps
-        for a in (s.ids, s.matrix, s.sparse_ptr, s.sparse_rows, s.sparse_weights)
-        if isinstance(a, np.ndarray)
-    )
-    t0 = time.perf_counter()
-    snapshots.current_stamps(force=True)
-    stamps_ms = (time.perf_counter() - t0) * 1000
-    return emit(
-        "snapshots",
-        networks=len(snaps),
-        rows=sum(s.stamp[0] for s in snaps),
-        load_seconds=round(seconds, 1),
-        rss_mib_before=round(before, 1),
-        rss_mib_after=round(after, 1),
-        rss_mib_growth=round(after - before, 1),
-        numpy_arrays_mib=round(array_bytes / 2**20, 1),
-        kib_per_network=round((after - before) * 1024 / max(len(snaps), 1), 1),
-        stamp_query_ms=round(stamps_ms, 1),
-    )
-
-
-def one_change(network_slug: str) -> dict:
-    """One row changes: how long the next search's snapshot and lexicon refresh take."""
-    from django.utils import timezone
+def phase_stamps(repeat: int = 20) -> dict:
+    """The freshness check: the former grouped count over all rows, and the state read."""
+    from django.db import connection
+    from django.db.models import Count, Max
     from django_scopes import scopes_disabled
 
     from anlaufstelle.search import snapshots
     from anlaufstelle.search.models import SearchDocument
 
-    with scopes_disabled():
-        doc = SearchDocument.objects.filter(network__slug=network_slug).first()
-        SearchDocument.objects.filter(pk=doc.pk).update(updated_at=timezone.now())
-    snapshots.current_stamps(force=True)
-    start = time.perf_counter()
-    snapshots.ensure_lexicon()
-    return emit("one_change", refresh_ms=round((time.perf_counter() - start) * 1000, 1))
+    def grouped() -> None:
+        with scopes_disabled():
+            list(
+                SearchDocument.objects.values("network_id")
+                .annotate(n=Count("id"), latest=Max("updated_at"))
+                .order_by()
+            )
+
+    def timed(fn) -> float:  # type: ignore[no-untyped-def]
+        fn()
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            fn()
+            times.append((time.perf_counter() - start) * 1000)
+        return round(statistics.median(times), 2)
+
+    return emit(
+        "stamps",
+        database=connection.vendor,
+        grouped_count_ms=timed(grouped),
+        state_table_ms=timed(lambda: snapshots.current_stamps(force=True)),
+        networks=len(snapshots.current_stamps(force=True)),
+        load=load(),
+    )
 
 
-def searches(sample: int, queries: int) -> dict:
+def scale_networks() -> list:
     from django_scopes import scopes_disabled
 
     from anlaufstelle.networks.models import Network
+
+    with scopes_disabled():
+        return list(
+            Network.objects.filter(slug__startswith="scale-", is_nationwide=False).order_by("slug")
+        )
+
+
+def phase_serve(count: int) -> dict:
+    """A fresh app process that searches `count` networks: what it holds afterwards."""
     from anlaufstelle.networks.scoping import visible_network_ids
+    from anlaufstelle.search import snapshots
+    from anlaufstelle.search.embedders import get_embedder
+    from anlaufstelle.search.engine import SearchOptions, search
+
+    networks = scale_networks()[:count]
+    embedder = get_embedder()
+    if embedder is not None:
+        embedder.embed_queries(["Aufwärmen"])  # the model is there in any app process
+    from anlaufstelle.search.analysis import analyse
+
+    analyse("Fachkräfte Ausbildung")  # the German dictionary, stemmer and synonyms
+    gc.collect()
+    before = rss_mib()
+    start = time.perf_counter()
+    options = SearchOptions.for_mode("lexical")
+    for network in networks:
+        search("Ausbildung Förderung", visible_network_ids(network), options=options)
+    seconds = time.perf_counter() - start
+    gc.collect()
+    after = rss_mib()
+    held = snapshots.memory()
+    return emit(
+        "serve",
+        networks_searched=len(networks),
+        snapshots_held=held["snapshots"],
+        snapshot_mib_estimate=round(held["snapshot_bytes"] / 2**20, 1),
+        corpus_words=held["corpus_words"],
+        budget_mib=round(snapshots.budget_bytes() / 2**20),
+        rss_mib_before=round(before, 1),
+        rss_mib_after=round(after, 1),
+        rss_mib_growth=round(after - before, 1),
+        mib_per_network=round((after - before) / max(len(networks), 1), 2),
+        load_seconds=round(seconds, 1),
+        load=load(),
+    )
+
+
+def phase_search(sample: int, queries: int) -> dict:
+    from django.db.models import F
+    from django_scopes import scopes_disabled
+
+    from anlaufstelle.networks.scoping import visible_network_ids
+    from anlaufstelle.search import snapshots
     from anlaufstelle.search.engine import clear_query_cache, search
+    from anlaufstelle.search.models import SearchDocument
 
     texts = [json.loads(line)["query"] for line in QUERIES.read_text().splitlines() if line]
     texts = texts[:queries]
-    with scopes_disabled():
-        networks = list(
-            Network.objects.filter(slug__startswith="scale-", is_nationwide=False).order_by("slug")
-        )
+    networks = scale_networks()
     step = max(1, len(networks) // sample)
     chosen = networks[::step][:sample]
     search(texts[0], visible_network_ids(chosen[0]), own_network_id=chosen[0].pk)  # warm-up
@@ -494,6 +438,7 @@ def searches(sample: int, queries: int) -> dict:
     everything: list[float] = []
     for network in chosen:
         visible = visible_network_ids(network)
+        search(texts[-1], visible, own_network_id=network.pk)  # its snapshot: see `serve`
         times = []
         for text in texts:
             clear_query_cache()
@@ -507,7 +452,17 @@ def searches(sample: int, queries: int) -> dict:
             network=network.slug,
             p50_ms=round(statistics.median(times), 1),
             p95_ms=per_network[network.slug],
+            load=load(),
         )
+    # One row of the first network changes (as a task would write it): the next search
+    # rebuilds that network's snapshot; the lexicon stays (its word set did not change).
+    with scopes_disabled():
+        doc = SearchDocument.objects.filter(network_id=chosen[0].pk).first()
+        SearchDocument.objects.filter(pk=doc.pk).update(title=F("title"))
+    snapshots.current_stamps(force=True)
+    start = time.perf_counter()
+    search(texts[0], visible_network_ids(chosen[0]), own_network_id=chosen[0].pk)
+    refresh_ms = (time.perf_counter() - start) * 1000
     p95s = sorted(per_network.values())
     return emit(
         "search",
@@ -518,27 +473,59 @@ def searches(sample: int, queries: int) -> dict:
         per_network_p95_min_ms=p95s[0],
         per_network_p95_median_ms=round(statistics.median(p95s), 1),
         per_network_p95_max_ms=p95s[-1],
-        load_average=os.getloadavg()[0],
+        search_after_one_change_ms=round(refresh_ms, 1),
+        load=load(),
     )
+
+
+def run_phase(args: argparse.Namespace, *phase: str) -> dict:
+    """Run one phase in a fresh process; its last JSON line is the result."""
+    command = [sys.executable, __file__, "--phase", *phase, "--seed", str(args.seed)]
+    command += ["--sample", str(args.sample), "--queries", str(args.queries)]
+    command += ["--embed-rows", str(args.embed_rows)]
+    # Progress lines go to stderr as they come; the figures are the JSON lines.
+    done = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True)  # noqa: S603
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    for line in lines[:-1]:
+        print(line, flush=True)
+    print(lines[-1], flush=True)
+    return json.loads(lines[-1])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--networks", type=int, default=400)
     parser.add_argument("--offers", type=int, default=300, help="offers per network")
-    parser.add_argument("--sample", type=int, default=20, help="networks to search in")
-    parser.add_argument("--queries", type=int, default=20, help="queries per network")
-    parser.add_argument("--embed-sample", type=int, default=64, help="texts to embed for real")
+    parser.add_argument("--sample", type=int, default=5, help="networks to search in")
+    parser.add_argument("--queries", type=int, default=10, help="queries per network")
     parser.add_argument("--skip-index", action="store_true", help="keep the index as it is")
+    parser.add_argument("--skip-embed", action="store_true", help="keep the vectors as they are")
     parser.add_argument(
-        "--bulk-index",
-        action="store_true",
-        help="write the index in bulk (see bulk_index) and measure the per-row path on one network",
+        "--embed-rows", type=int, default=64, help="rows of one network to embed (0: all)"
     )
+    parser.add_argument("--phase", nargs="+", help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 
     random.seed(args.seed)
+    if args.phase:
+        setup_django(migrate=False)
+        name, *rest = args.phase
+        if name == "build":
+            phase_build(force=bool(rest))
+        elif name == "resume":
+            phase_resume()
+        elif name == "network":
+            phase_network(rest[0])
+        elif name == "embed":
+            phase_embed(rest[0], args.seed, args.embed_rows)
+        elif name == "stamps":
+            phase_stamps()
+        elif name == "serve":
+            phase_serve(int(rest[0]))
+        elif name == "search":
+            phase_search(args.sample, args.queries)
+        return
     setup_django()
     from django.db import connection
 
@@ -549,18 +536,19 @@ def main() -> None:
         networks=args.networks,
         offers=args.offers,
         cpus=os.cpu_count(),
-        load_average=os.getloadavg()[0],
+        load=load(),
     )
     results = {"fill": fill(args.networks, args.offers, json.loads(CATALOG.read_text()))}
-    if args.bulk_index:
-        results["bulk_index"] = bulk_index(args.embed_sample, args.seed)
-        results["upsert_sample"] = upsert_rate("scale-002")
-    elif not args.skip_index:
-        results["index_build"] = build_index()
-        results["embedding"] = embed_sample_and_fill_vectors(args.embed_sample, args.seed)
-    results["snapshots"] = load_snapshots()
-    results["one_change"] = one_change("scale-001")
-    results["search"] = searches(args.sample, args.queries)
+    if not args.skip_index:
+        results["build"] = run_phase(args, "build")
+        results["resume"] = run_phase(args, "resume")
+        results["network"] = run_phase(args, "network", "scale-002")
+    if not args.skip_embed:
+        results["embed"] = run_phase(args, "embed", "scale-001")
+    results["stamps"] = run_phase(args, "stamps")
+    for count in (1, 10, args.networks):
+        results[f"serve_{count}"] = run_phase(args, "serve", str(count))
+    results["search"] = run_phase(args, "search")
     emit(
         "summary",
         total_seconds=round(time.perf_counter() - started, 1),

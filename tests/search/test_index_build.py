@@ -88,6 +88,19 @@ def test_a_second_run_skips_every_current_network_and_writes_nothing(search_worl
     assert states() == before  # no row written: no version bumped
 
 
+def test_a_second_run_reads_the_items_of_a_current_network_only_once(search_world, monkeypatch):
+    real = indexing.directory_items
+    calls: list[int | None] = []
+
+    def counting(network_id=None):
+        calls.append(network_id)
+        return real(network_id)
+
+    monkeypatch.setattr(indexing, "directory_items", counting)
+    assert rebuild_index(embed=False)["skipped"] == 3
+    assert sorted(calls) == sorted(n.pk for n in search_world.__dict__.values())
+
+
 def test_a_changed_item_makes_only_its_network_due(search_world):
     from anlaufstelle.directory.models import Offer
 

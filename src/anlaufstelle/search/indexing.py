@@ -366,14 +366,19 @@ def analysis_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def source_hash(items: list[SourceItem], basis: str) -> str:
-    """What a network's rows are written from: its items (by ref) and `basis` (the
-    analysis fingerprint and the lexicon's version)."""
-    digest = hashlib.sha256(basis.encode())
+def items_digest(items: list[SourceItem]) -> tuple[str, int]:
+    """(hash of a network's items in ref order, number of distinct refs)."""
+    digest = hashlib.sha256()
     for item in sorted(items, key=lambda i: i.ref):
         digest.update(json.dumps(asdict(item), sort_keys=True, ensure_ascii=False).encode())
         digest.update(b"\0")
-    return digest.hexdigest()
+    return digest.hexdigest(), len({item.ref for item in items})
+
+
+def source_hash(digest: str, basis: str) -> str:
+    """What a network's rows are written from: its items' digest and `basis` (the
+    analysis fingerprint and the lexicon's version)."""
+    return hashlib.sha256(f"{basis}:{digest}".encode()).hexdigest()
 
 
 @dataclass
@@ -436,28 +441,39 @@ def _items_of(network_id: int, others: dict[int, list[SourceItem]]) -> Iterator[
     yield from others.get(network_id, ())
 
 
+def _is_current(network_id: int, digest: str, rows: int, basis: str) -> bool:
+    state = SearchIndexState.objects.filter(network_id=network_id).first()
+    return (
+        state is not None
+        and state.source_hash == source_hash(digest, basis + lexicon_version())
+        and state.rows == rows  # no row deleted or added behind its back
+    )
+
+
 def _rebuild_network(
     network_id: int,
     slug: str,
-    items: list[SourceItem],
+    load: Callable[[], list[SourceItem]],
     *,
+    known: tuple[str, int] | None,
     basis: str,
     track_words: bool,
     force: bool,
     chunk: int,
 ) -> NetworkResult:
-    """Bring one network's rows in step with its items, in one transaction."""
+    """Bring one network's rows in step with its items, in one transaction.
+
+    `known` is the items' digest when the caller has it already (a full rebuild reads
+    every item for the corpus words first): a current network is then skipped without
+    reading its items again."""
+    with scopes_disabled():
+        if known is not None and not force and _is_current(network_id, *known, basis):
+            return NetworkResult(slug=slug, items=known[1], skipped=True)
+    items = load()
     result = NetworkResult(slug=slug, items=len(items))
+    digest, expected_rows = items_digest(items)
     with scopes_disabled(), transaction.atomic():
-        state = SearchIndexState.objects.filter(network_id=network_id).first()
-        current = source_hash(items, basis + lexicon_version())
-        expected_rows = len({item.ref for item in items})
-        if (
-            not force
-            and state is not None
-            and state.source_hash == current
-            and state.rows == expected_rows  # no row deleted or added behind its back
-        ):
+        if not force and _is_current(network_id, digest, expected_rows, basis):
             result.skipped = True
             return result
         if track_words:
@@ -471,7 +487,7 @@ def _rebuild_network(
                 delta.subtract(row_words(title, body))
             if apply_word_delta(delta):
                 snapshots.ensure_lexicon(force=True)
-            current = source_hash(items, basis + lexicon_version())
+        current = source_hash(digest, basis + lexicon_version())
         for start in range(0, len(items), chunk):
             _ids, created, updated = _write_rows(items[start : start + chunk], track_words=False)
             result.created += created
@@ -524,13 +540,17 @@ def rebuild_index(
         if item.network_id in wanted:
             others.setdefault(item.network_id, []).append(item)
     full = networks is None
+    digests: dict[int, tuple[str, int]] = {}
     if full:
         counts: Counter[str] = Counter()
         for network_id, slug in targets:
             words: Counter[str] = Counter()
             try:
-                for item in _items_of(network_id, others):
+                items = list(_items_of(network_id, others))
+                for item in items:
                     words.update(row_words(item.title[:400], item.body))
+                digests[network_id] = items_digest(items)
+                del items
             except Exception as exc:  # its rows stay as they are: keep their words
                 say(f"{slug}: items unreadable ({type(exc).__name__}: {exc})")
                 words.clear()
@@ -554,11 +574,11 @@ def rebuild_index(
     for position, (network_id, slug) in enumerate(targets, 1):
         begun = time.perf_counter()
         try:
-            items = list(_items_of(network_id, others))
             result = _rebuild_network(
                 network_id,
                 slug,
-                items,
+                lambda network_id=network_id: list(_items_of(network_id, others)),  # type: ignore[misc]
+                known=digests.get(network_id),
                 basis=basis,
                 track_words=not full,
                 force=force,
