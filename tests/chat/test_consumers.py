@@ -38,14 +38,57 @@ def cookie_of(user: Any) -> tuple[bytes, bytes]:
     return (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())
 
 
-def communicator(path: str, *headers: tuple[bytes, bytes]) -> WebsocketCommunicator:
+def communicator(
+    path: str, *headers: tuple[bytes, bytes], origin: tuple[bytes, bytes] = ORIGIN
+) -> WebsocketCommunicator:
     return WebsocketCommunicator(
-        build_application(), path, headers=[(b"host", b"testserver"), ORIGIN, *headers]
+        build_application(), path, headers=[(b"host", b"testserver"), origin, *headers]
     )
 
 
 def run(scenario: Any) -> Any:
     return async_to_sync(scenario)()
+
+
+def can_open(
+    path: str, *headers: tuple[bytes, bytes], origin: tuple[bytes, bytes] = ORIGIN
+) -> bool:
+    """Whether the handshake on `path` is accepted (the socket is closed again)."""
+
+    async def scenario() -> bool:
+        socket = communicator(path, *headers, origin=origin)
+        connected, _code = await socket.connect(timeout=10)
+        await socket.disconnect()
+        return bool(connected)
+
+    return bool(run(scenario))
+
+
+HOSTILE_FRAMES = [
+    "not json",
+    "[]",
+    "null",
+    json.dumps({"type": "send", "body": 42}),
+    json.dumps({"type": "read", "up_to": "x"}),
+    json.dumps({"type": "unknown"}),
+    json.dumps({"type": "send", "body": "x" * 30_000}),
+    json.dumps({"type": "send", "body": "\x00"}),
+]
+
+
+def answers_with_an_error_and_stays_open(path: str, frame: str) -> None:
+    async def scenario() -> None:
+        socket = communicator(path)
+        assert (await socket.connect(timeout=10))[0]
+        await socket.send_to(text_data=frame)
+        answer = await socket.receive_json_from(timeout=5)
+        assert answer["type"] == "error"
+        assert answer["message"]
+        await socket.send_json_to({"type": "ping"})
+        assert await socket.receive_json_from(timeout=5) == {"type": "pong"}
+        await socket.disconnect()
+
+    run(scenario)
 
 
 def test_company_and_navigator_receive_each_others_messages(desk, concern):
@@ -54,8 +97,8 @@ def test_company_and_navigator_receive_each_others_messages(desk, concern):
     async def scenario() -> None:
         company = communicator(company_route(concern))
         staff = communicator(staff_route(concern), navigator)
-        assert (await company.connect())[0]
-        assert (await staff.connect())[0]
+        assert (await company.connect(timeout=10))[0]
+        assert (await staff.connect(timeout=10))[0]
         await company.send_json_to({"type": "send", "body": "Hallo & guten Tag <3"})
         mine = await company.receive_json_from(timeout=5)
         theirs = await staff.receive_json_from(timeout=5)
@@ -84,26 +127,12 @@ def test_outsiders_cannot_open_the_socket(desk, concern, who):
         "other_partner": (staff_route(concern), cookie_of(desk.expert_b)),
         "wrong_token": (company_route(concern, token="x" + links.make_token(concern)),),
     }
-
-    async def scenario() -> bool:
-        socket = communicator(*routes[who])
-        connected, _code = await socket.connect()
-        await socket.disconnect()
-        return connected
-
-    assert run(scenario) is False
+    assert can_open(*routes[who]) is False
 
 
 def test_the_outsider_cannot_reach_it_through_their_own_network_either(desk, concern):
     outsider = cookie_of(desk.outsider_navigator)
-
-    async def scenario() -> bool:
-        socket = communicator(staff_route(concern, "stuttgart"), outsider)
-        connected, _code = await socket.connect()
-        await socket.disconnect()
-        return connected
-
-    assert run(scenario) is False
+    assert can_open(staff_route(concern, "stuttgart"), outsider) is False
 
 
 def test_the_referred_partner_may_connect_and_writes_as_partner(desk, concern):
@@ -112,7 +141,7 @@ def test_the_referred_partner_may_connect_and_writes_as_partner(desk, concern):
 
     async def scenario() -> None:
         socket = communicator(staff_route(concern), expert)
-        assert (await socket.connect())[0]
+        assert (await socket.connect(timeout=10))[0]
         await socket.send_json_to({"type": "send", "body": "Antwort des Partners"})
         event = await socket.receive_json_from(timeout=5)
         assert event["type"] == "message"
@@ -124,45 +153,14 @@ def test_the_referred_partner_may_connect_and_writes_as_partner(desk, concern):
 
 
 def test_a_socket_from_another_site_is_refused(concern):
-    async def scenario() -> bool:
-        socket = WebsocketCommunicator(
-            build_application(),
-            company_route(concern),
-            headers=[(b"host", b"testserver"), (b"origin", b"https://evil.example")],
-        )
-        connected, _code = await socket.connect()
-        await socket.disconnect()
-        return connected
-
-    assert run(scenario) is False
+    evil = (b"origin", b"https://evil.example")
+    assert can_open(company_route(concern), origin=evil) is False
+    assert can_open(company_route(concern)) is True
 
 
-@pytest.mark.parametrize(
-    "frame",
-    [
-        "not json",
-        "[]",
-        "null",
-        json.dumps({"type": "send", "body": 42}),
-        json.dumps({"type": "read", "up_to": "x"}),
-        json.dumps({"type": "unknown"}),
-        json.dumps({"type": "send", "body": "x" * 30_000}),
-        json.dumps({"type": "send", "body": "\x00"}),
-    ],
-)
+@pytest.mark.parametrize("frame", HOSTILE_FRAMES)
 def test_hostile_frames_get_an_error_and_the_socket_stays_open(concern, frame):
-    async def scenario() -> None:
-        socket = communicator(company_route(concern))
-        assert (await socket.connect())[0]
-        await socket.send_to(text_data=frame)
-        answer = await socket.receive_json_from(timeout=5)
-        assert answer["type"] == "error"
-        assert answer["message"]
-        await socket.send_json_to({"type": "ping"})
-        assert await socket.receive_json_from(timeout=5) == {"type": "pong"}
-        await socket.disconnect()
-
-    run(scenario)
+    answers_with_an_error_and_stays_open(company_route(concern), frame)
     with scopes_disabled():
         assert not Message.objects.filter(concern=concern).exists()
 
@@ -170,7 +168,7 @@ def test_hostile_frames_get_an_error_and_the_socket_stays_open(concern, frame):
 def test_html_is_refused_with_a_clear_message(concern):
     async def scenario() -> dict:
         socket = communicator(company_route(concern))
-        await socket.connect()
+        await socket.connect(timeout=10)
         await socket.send_json_to({"type": "send", "body": "<script>alert(1)</script>"})
         answer = await socket.receive_json_from(timeout=5)
         await socket.disconnect()
@@ -181,21 +179,26 @@ def test_html_is_refused_with_a_clear_message(concern):
     assert "ohne HTML" in answer["message"]
 
 
-def test_flooding_the_socket_is_refused(concern, settings):
-    settings.ANLAUFSTELLE_RATE_LIMITS = {**settings.ANLAUFSTELLE_RATE_LIMITS, "chat": "3/m"}
+def flood(path: str, count: int) -> list[str]:
+    """Send `count` messages at once; per frame "message" or the error's text."""
 
     async def scenario() -> list[str]:
-        socket = communicator(company_route(concern))
-        await socket.connect()
+        socket = communicator(path)
+        await socket.connect(timeout=10)
         kinds = []
-        for i in range(5):
+        for i in range(count):
             await socket.send_json_to({"type": "send", "body": f"Nachricht {i}"})
             answer = await socket.receive_json_from(timeout=5)
             kinds.append(answer["type"] if answer["type"] != "error" else answer["message"])
         await socket.disconnect()
         return kinds
 
-    kinds = run(scenario)
+    return list(run(scenario))
+
+
+def test_flooding_the_socket_is_refused(concern, settings):
+    settings.ANLAUFSTELLE_RATE_LIMITS = {**settings.ANLAUFSTELLE_RATE_LIMITS, "chat": "3/m"}
+    kinds = flood(company_route(concern), 5)
     assert kinds[:3] == ["message"] * 3
     assert all("Bitte warten Sie" in k for k in kinds[3:])
     with scopes_disabled():
@@ -207,7 +210,7 @@ def test_erasing_the_concern_closes_its_sockets(desk, concern):
 
     async def scenario() -> None:
         socket = communicator(old_route)
-        assert (await socket.connect())[0]
+        assert (await socket.connect(timeout=10))[0]
         from channels.db import database_sync_to_async
 
         def erase() -> None:
@@ -220,14 +223,7 @@ def test_erasing_the_concern_closes_its_sockets(desk, concern):
 
     run(scenario)
     # The old link opens nothing any more.
-
-    async def again() -> bool:
-        socket = communicator(old_route)
-        connected, _code = await socket.connect()
-        await socket.disconnect()
-        return connected
-
-    assert run(again) is False
+    assert can_open(old_route) is False
 
 
 def test_the_other_side_online_gets_no_email(desk, concern, mailoutbox):
@@ -236,8 +232,8 @@ def test_the_other_side_online_gets_no_email(desk, concern, mailoutbox):
     async def scenario() -> None:
         staff = communicator(staff_route(concern), navigator)
         company = communicator(company_route(concern))
-        await staff.connect()
-        await company.connect()
+        await staff.connect(timeout=10)
+        await company.connect(timeout=10)
         await company.send_json_to({"type": "send", "body": "Sie sind ja online"})
         await staff.receive_json_from(timeout=5)
         await staff.disconnect()

@@ -12,50 +12,28 @@ from __future__ import annotations
 
 import pytest
 from django.utils import timezone
-from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 from test_accessibility import describe, run_axe
 from test_cases import log_in
 from test_chat import LIVE_MS, send, thread, use_layer, wait_live
 
 from anlaufstelle.booking import queries, services, tokens
-from anlaufstelle.booking.models import Schedule, WeeklyRule
 from anlaufstelle.networks.scoping import network_scope
+from booking.conftest import booking_data, make_schedule
 
 
 def new_booking(feldberg: object) -> object:
-    from datetime import time
-
+    """A video appointment in the hour held by Feldberg's partner expert."""
     network = feldberg.network  # type: ignore[attr-defined]
-    with scopes_disabled():
-        schedule = Schedule.objects.create(
-            network=network,
-            provider=feldberg.provider,  # type: ignore[attr-defined]
-            expert=feldberg.partner_expert,  # type: ignore[attr-defined]
-            title="Arbeitgeber-Sprechstunde",
-            format="video",
-            min_notice_minutes=0,
-            horizon_days=30,
-        )
-        for weekday in range(7):
-            WeeklyRule.objects.create(
-                network=network,
-                schedule=schedule,
-                weekday=weekday,
-                start_time=time(8),
-                end_time=time(18),
-            )
+    schedule = make_schedule(
+        network,
+        feldberg.provider,  # type: ignore[attr-defined]
+        expert=feldberg.partner_expert,  # type: ignore[attr-defined]
+        fmt="video",
+    )
     with network_scope(network):
         slot = queries.free_slots([schedule], limit=1)[0]
-        return services.book_slot(
-            schedule=schedule,
-            starts_at=slot.starts_at,
-            name="Anja Muster",
-            company="Hotel am See",
-            email="anja@hotel-am-see.example",
-            concern="Wir suchen Köche für die Saison.",
-            consent=True,
-        )
+        return services.book_slot(schedule=schedule, starts_at=slot.starts_at, **booking_data())
 
 
 def assert_no_violations(tab: object, axe_source: str) -> None:

@@ -269,9 +269,9 @@ def calendar(request: NetworkRequest, network_slug: str) -> HttpResponse:
         .order_by("slot__starts_at")
     )
     by_day: dict[date, list[Booking]] = {first + timedelta(days=i): [] for i in range(days)}
-    bookings = list(bookings)
-    queries.add_extras(user, bookings)  # e.g. the chat's unread messages
-    for booking in bookings:
+    shown = list(bookings)
+    queries.add_extras(user, shown)  # e.g. the chat's unread messages
+    for booking in shown:
         by_day.setdefault(timezone.localtime(booking.slot.starts_at).date(), []).append(booking)
     feed = (
         FeedToken.objects.filter(user=user, revoked_at__isnull=True).first()

@@ -158,3 +158,11 @@ def booking_staff_party(network: Network, user: Any, code: str) -> Party:
 def staff_may_connect(user: Any) -> bool:
     """The guard's second-factor rule for sockets (the HTTP guard redirects instead)."""
     return bool(user and user.is_authenticated and not needs_second_factor_setup(user))
+
+
+# Per thread kind: the company's door (network, code, token) and the staff's door
+# (network, user, code); pages and sockets pick theirs by the route's `kind`.
+RESOLVERS = {
+    "concern": (company_party, staff_party),
+    "booking": (booking_company_party, booking_staff_party),
+}

@@ -32,14 +32,6 @@ CLOSE_GONE = 4404
 MAX_FRAME = 20_000  # characters of one incoming JSON frame
 
 
-# Per thread kind: who the company is (network, code, token) and who staff are
-# (network, user, code).
-RESOLVERS = {
-    "concern": (access.company_party, access.staff_party),
-    "booking": (access.booking_company_party, access.booking_staff_party),
-}
-
-
 class ChatConsumer(AsyncJsonWebsocketConsumer):
     """Both sides of one thread's chat; messages go through services.post_message."""
 
@@ -58,7 +50,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         services.mark_online(self.party.group, self.party.side)
 
     def _resolve(self, kwargs: dict[str, Any]) -> access.Party:
-        company, staff = RESOLVERS[self.kind]
+        company, staff = access.RESOLVERS[self.kind]
         network = access.active_network(kwargs["network_slug"])
         if "token" in kwargs:
             return company(network, kwargs["code"], kwargs["token"])

@@ -328,25 +328,30 @@ def unread_overview(network: Any, user: Any) -> list[dict[str, Any]]:
     return [{"concern": c, "unread": c.unread} for c in rows]
 
 
+def _unread_by(messages: QuerySet[Any], owner: str, reader: str) -> list[tuple[int, int]]:
+    """(thread pk, messages after the reader's mark) for `messages` of many threads, in
+    one query; `owner` names the thread column on both the messages and ReadMark."""
+    from django.db.models import Count, OuterRef, Q, Subquery
+
+    mark = ReadMark.objects.filter(**{owner: OuterRef(owner)}, reader=reader).values("last_read")[
+        :1
+    ]
+    return list(
+        messages.annotate(seen=Subquery(mark))
+        .filter(Q(seen__isnull=True) | Q(pk__gt=F("seen")))
+        .values(f"{owner}_id")
+        .annotate(n=Count("pk"))
+        .values_list(f"{owner}_id", "n")
+    )
+
+
 def add_unread_to_inbox(user: Any, rows: list[Any]) -> None:
     """The navigators' inbox: per concern the company messages this user has not read.
 
     One query for all rows (cases.queries.INBOX_ROW_EXTRAS calls it with the rows)."""
-    from django.db.models import Count, OuterRef, Q, Subquery
-
     by_pk = {row.concern.pk: row for row in rows}
-    mark = ReadMark.objects.filter(concern=OuterRef("concern"), reader=f"user:{user.pk}").values(
-        "last_read"
-    )[:1]
-    counts = (
-        Message.objects.filter(concern_id__in=list(by_pk), sender=Actor.COMPANY)
-        .annotate(seen=Subquery(mark))
-        .filter(Q(seen__isnull=True) | Q(pk__gt=F("seen")))
-        .values("concern_id")
-        .annotate(n=Count("pk"))
-        .values_list("concern_id", "n")
-    )
-    for concern_pk, n in counts:
+    messages = Message.objects.filter(concern_id__in=list(by_pk), sender=Actor.COMPANY)
+    for concern_pk, n in _unread_by(messages, "concern", f"user:{user.pk}"):
         by_pk[concern_pk].unread_messages = n
 
 
@@ -356,31 +361,17 @@ def add_unread_to_bookings(user: Any, bookings: list[Any]) -> None:
     company (`user` None, the confirmation page) the expert's side's.
 
     One query for all bookings (booking.queries.BOOKING_EXTRAS calls it)."""
-    from django.db.models import Count, OuterRef, Q, Subquery
-
     by_pk = {booking.pk: booking for booking in bookings}
     for booking in bookings:
         booking.chat_unread = 0
     if not by_pk:
         return
-    reader = COMPANY if user is None else f"user:{user.pk}"
-    mark = ReadMark.objects.filter(booking=OuterRef("booking"), reader=reader).values("last_read")[
-        :1
-    ]
     messages = BookingMessage.objects.filter(booking_id__in=list(by_pk))
-    messages = (
-        messages.exclude(sender=Actor.COMPANY)
-        if user is None
-        else messages.filter(sender=Actor.COMPANY)
-    )
-    counts = (
-        messages.annotate(seen=Subquery(mark))
-        .filter(Q(seen__isnull=True) | Q(pk__gt=F("seen")))
-        .values("booking_id")
-        .annotate(n=Count("pk"))
-        .values_list("booking_id", "n")
-    )
-    for booking_pk, n in counts:
+    if user is None:
+        messages, reader = messages.exclude(sender=Actor.COMPANY), COMPANY
+    else:
+        messages, reader = messages.filter(sender=Actor.COMPANY), f"user:{user.pk}"
+    for booking_pk, n in _unread_by(messages, "booking", reader):
         by_pk[booking_pk].chat_unread = n
 
 

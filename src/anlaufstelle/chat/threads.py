@@ -33,10 +33,8 @@ def group_name(kind: str, pk: int) -> str:
 class Thread:
     """One conversation; subclasses say where it lives."""
 
+    # Also the column of ReadMark (and of the message) naming the thread.
     kind: ClassVar[str]
-    # The column of ReadMark naming the thread, and the path from Attachment to it.
-    mark_field: ClassVar[str]
-    attachment_path: ClassVar[str]
     message_field: ClassVar[str]  # Attachment's column naming the message
 
     def __init__(self, obj: Any) -> None:
@@ -63,15 +61,20 @@ class Thread:
         return group_name(self.kind, self.pk)
 
     def marks(self) -> dict[str, Any]:
-        return {self.mark_field: self.obj}
+        """ReadMark filter for this thread."""
+        return {self.kind: self.obj}
 
     def attachments(self) -> dict[str, Any]:
-        return {self.attachment_path: self.obj}
+        """Attachment filter for this thread (through the message)."""
+        return {f"{self.message_field}__{self.kind}": self.obj}
 
     # --- what differs --------------------------------------------------------------
 
     def is_erased(self, refresh: bool = False) -> bool:
-        raise NotImplementedError
+        """Erased (anonymised) on request or by retention: the chat is closed."""
+        if refresh:
+            self.obj.refresh_from_db(fields=["anonymised_at", "status", "token_version"])
+        return self.obj.anonymised_at is not None
 
     def erased_text(self) -> str:
         raise NotImplementedError
@@ -89,10 +92,33 @@ class Thread:
     def provider_of(self, message: Any) -> str:
         raise NotImplementedError
 
+    # --- addresses: the URL names are "<prefix>", "<prefix>_thread", "<prefix>_file" --
+
+    url_prefix: ClassVar[str] = ""  # "" for a concern, "booking_" for a booking
+
+    def _route(self, party: Party) -> tuple[str, dict[str, str]]:
+        kwargs = {"network_slug": self.obj.network.slug, "code": self.code}
+        if party.user is None:
+            return f"site:chat:{self.url_prefix}company", {**kwargs, "token": party.token}
+        return f"site:chat:{self.url_prefix}staff", kwargs
+
     def urls(self, party: Party) -> dict[str, str]:
-        raise NotImplementedError
+        name, kwargs = self._route(party)
+        return {
+            "page": reverse(name, kwargs=kwargs),
+            "thread": reverse(f"{name}_thread", kwargs=kwargs),
+            "back": self.back_url(party, kwargs),
+            "socket": self.socket_url(party),
+        }
 
     def file_url(self, party: Party, file_code: str) -> str:
+        name, kwargs = self._route(party)
+        return reverse(f"{name}_file", kwargs={**kwargs, "file_code": file_code})
+
+    def back_url(self, party: Party, kwargs: dict[str, str]) -> str:
+        raise NotImplementedError
+
+    def socket_url(self, party: Party) -> str:
         raise NotImplementedError
 
 
@@ -100,16 +126,9 @@ class ConcernThread(Thread):
     """The concern's own messages: the chat and the desk show one thread."""
 
     kind = "concern"
-    mark_field = "concern"
-    attachment_path = "message__concern"
     message_field = "message"
 
     obj: Concern
-
-    def is_erased(self, refresh: bool = False) -> bool:
-        if refresh:
-            self.obj.refresh_from_db(fields=["anonymised_at", "status", "token_version"])
-        return bool(self.obj.is_anonymised)
 
     def erased_text(self) -> str:
         return _("This concern has been erased.")
@@ -147,46 +166,27 @@ class ConcernThread(Thread):
                 return message.referral.provider.name if message.referral else ""
         return ""
 
-    def urls(self, party: Party) -> dict[str, str]:
-        slug = self.obj.network.slug
+    def back_url(self, party: Party, kwargs: dict[str, str]) -> str:
         if party.user is None:
-            kwargs = {"network_slug": slug, "code": self.code, "token": party.token}
-            return {
-                "page": reverse("site:chat:company", kwargs=kwargs),
-                "thread": reverse("site:chat:company_thread", kwargs=kwargs),
-                "back": reverse("site:cases:status", kwargs=kwargs),
-                "socket": f"/ws/n/{slug}/anliegen/status/{self.code}/{party.token}/chat/",
-            }
-        kwargs = {"network_slug": slug, "code": self.code}
+            return reverse("site:cases:status", kwargs=kwargs)
         back = "site:cases:partner_concern" if party.referral else "site:cases:concern"
-        return {
-            "page": reverse("site:chat:staff", kwargs=kwargs),
-            "thread": reverse("site:chat:staff_thread", kwargs=kwargs),
-            "back": reverse(back, kwargs=kwargs),
-            "socket": f"/ws/n/{slug}/anliegen/team/{self.code}/chat/",
-        }
+        return reverse(back, kwargs=kwargs)
 
-    def file_url(self, party: Party, file_code: str) -> str:
-        kwargs = {"network_slug": self.obj.network.slug, "code": self.code, "file_code": file_code}
+    def socket_url(self, party: Party) -> str:
+        base = f"/ws/n/{self.obj.network.slug}/anliegen"
         if party.user is None:
-            return reverse("site:chat:company_file", kwargs={**kwargs, "token": party.token})
-        return reverse("site:chat:staff_file", kwargs=kwargs)
+            return f"{base}/status/{self.code}/{party.token}/chat/"
+        return f"{base}/team/{self.code}/chat/"
 
 
 class BookingThread(Thread):
     """A booked appointment: the company and the expert's side before (and after) it."""
 
     kind = "booking"
-    mark_field = "booking"
-    attachment_path = "booking_message__booking"
     message_field = "booking_message"
+    url_prefix = "booking_"
 
     obj: Booking
-
-    def is_erased(self, refresh: bool = False) -> bool:
-        if refresh:
-            self.obj.refresh_from_db(fields=["anonymised_at", "status", "token_version"])
-        return self.obj.anonymised_at is not None
 
     def erased_text(self) -> str:
         return _("This appointment has been erased.")
@@ -231,31 +231,16 @@ class BookingThread(Thread):
         with scopes_disabled():
             return str(self.obj.slot.schedule.provider.name)
 
-    def urls(self, party: Party) -> dict[str, str]:
-        slug = self.obj.network.slug
+    def back_url(self, party: Party, kwargs: dict[str, str]) -> str:
         if party.user is None:
-            kwargs = {"network_slug": slug, "code": self.code, "token": party.token}
-            return {
-                "page": reverse("site:chat:booking_company", kwargs=kwargs),
-                "thread": reverse("site:chat:booking_company_thread", kwargs=kwargs),
-                "back": reverse("site:booking:view", kwargs=kwargs),
-                "socket": f"/ws/n/{slug}/termine/termin/{self.code}/{party.token}/chat/",
-            }
-        kwargs = {"network_slug": slug, "code": self.code}
-        return {
-            "page": reverse("site:chat:booking_staff", kwargs=kwargs),
-            "thread": reverse("site:chat:booking_staff_thread", kwargs=kwargs),
-            "back": _calendar_day(self.obj),
-            "socket": f"/ws/n/{slug}/termine/kalender/{self.code}/chat/",
-        }
+            return reverse("site:booking:view", kwargs=kwargs)
+        return _calendar_day(self.obj)
 
-    def file_url(self, party: Party, file_code: str) -> str:
-        kwargs = {"network_slug": self.obj.network.slug, "code": self.code, "file_code": file_code}
+    def socket_url(self, party: Party) -> str:
+        base = f"/ws/n/{self.obj.network.slug}/termine"
         if party.user is None:
-            return reverse(
-                "site:chat:booking_company_file", kwargs={**kwargs, "token": party.token}
-            )
-        return reverse("site:chat:booking_staff_file", kwargs=kwargs)
+            return f"{base}/termin/{self.code}/{party.token}/chat/"
+        return f"{base}/kalender/{self.code}/chat/"
 
 
 # As long as a concern's message (cases.services.MAX_MESSAGE).

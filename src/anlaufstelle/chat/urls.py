@@ -3,63 +3,52 @@
 the navigators' and the partners' concern page — and below the booking's pages (its
 signed link, the expert's calendar), so each side finds it where it is."""
 
-from django.urls import path
+from django.urls import URLPattern, path
 
 from . import views
 
 app_name = "chat"
 
+
+def chat_routes(kind: str, company: str, staff: str, name: str = "") -> list[URLPattern]:
+    """The six routes of one kind of chat: page, thread fragment and files, for the
+    company below its signed page (`company`) and for staff (`staff`)."""
+    extra = {"kind": kind}
+    return [
+        path(f"{company}chat/", views.company, extra, name=f"{name}company"),
+        path(
+            f"{company}chat/nachrichten/", views.company_thread, extra, name=f"{name}company_thread"
+        ),
+        path(
+            f"{company}chat/datei/<str:file_code>/",
+            views.company_file,
+            extra,
+            name=f"{name}company_file",
+        ),
+        path(f"{staff}chat/", views.staff, extra, name=f"{name}staff"),
+        path(f"{staff}chat/nachrichten/", views.staff_thread, extra, name=f"{name}staff_thread"),
+        path(
+            f"{staff}chat/datei/<str:file_code>/", views.staff_file, extra, name=f"{name}staff_file"
+        ),
+    ]
+
+
 urlpatterns = [
-    # The company, through its signed status link.
-    path("anliegen/status/<str:code>/<str:token>/chat/", views.company, name="company"),
-    path(
-        "anliegen/status/<str:code>/<str:token>/chat/nachrichten/",
-        views.company_thread,
-        name="company_thread",
+    # The concern's chat: the company through its signed status link; navigators and
+    # partner experts (the one staff guard).
+    *chat_routes(
+        "concern", "anliegen/status/<str:code>/<str:token>/", "anliegen/lotsen/<str:code>/"
     ),
-    path(
-        "anliegen/status/<str:code>/<str:token>/chat/datei/<str:file_code>/",
-        views.company_file,
-        name="company_file",
-    ),
-    # Navigators and partner experts (the one staff guard).
     path("anliegen/lotsen/chats/ungelesen/", views.staff_overview, name="staff_overview"),
-    path("anliegen/lotsen/<str:code>/chat/", views.staff, name="staff"),
     # The same chat from the partner's concern page (its link is relative: "chat/").
     path("anliegen/partner/<str:code>/chat/", views.staff, name="staff_from_partner"),
-    path("anliegen/lotsen/<str:code>/chat/nachrichten/", views.staff_thread, name="staff_thread"),
-    path(
-        "anliegen/lotsen/<str:code>/chat/datei/<str:file_code>/",
-        views.staff_file,
-        name="staff_file",
-    ),
-    # The chat in a booking: the company below the booking's signed page
+    # The booking's chat: the company below the booking's signed page
     # (/termine/termin/<code>/<token>/), staff below the expert's calendar.
-    path(
-        "termine/termin/<str:code>/<str:token>/chat/",
-        views.booking_company,
-        name="booking_company",
-    ),
-    path(
-        "termine/termin/<str:code>/<str:token>/chat/nachrichten/",
-        views.booking_company_thread,
-        name="booking_company_thread",
-    ),
-    path(
-        "termine/termin/<str:code>/<str:token>/chat/datei/<str:file_code>/",
-        views.booking_company_file,
-        name="booking_company_file",
-    ),
-    path("termine/kalender/<str:code>/chat/", views.booking_staff, name="booking_staff"),
-    path(
-        "termine/kalender/<str:code>/chat/nachrichten/",
-        views.booking_staff_thread,
-        name="booking_staff_thread",
-    ),
-    path(
-        "termine/kalender/<str:code>/chat/datei/<str:file_code>/",
-        views.booking_staff_file,
-        name="booking_staff_file",
+    *chat_routes(
+        "booking",
+        "termine/termin/<str:code>/<str:token>/",
+        "termine/kalender/<str:code>/",
+        "booking_",
     ),
     # Open online consultation hours.
     path("sprechstunde/", views.open_hours, name="open_hours"),

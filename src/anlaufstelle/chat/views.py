@@ -32,12 +32,16 @@ from .rendering import thread_items
 # --- the concern chat ------------------------------------------------------------------
 
 
-def _company(request: HttpRequest, code: str, token: str) -> access.Party:
-    return access.company_party(site_network(request), code, token)
+# The same views serve a concern's and a booking's chat: the route passes `kind`
+# (urls.py), access.RESOLVERS decides who may enter.
 
 
-def _staff(request: HttpRequest, code: str) -> access.Party:
-    return access.staff_party(site_network(request), staff_member(request), code)
+def _company(request: HttpRequest, code: str, token: str, kind: str) -> access.Party:
+    return access.RESOLVERS[kind][0](site_network(request), code, token)
+
+
+def _staff(request: HttpRequest, code: str, kind: str) -> access.Party:
+    return access.RESOLVERS[kind][1](site_network(request), staff_member(request), code)
 
 
 def _thread_context(party: access.Party) -> dict[str, Any]:
@@ -116,33 +120,48 @@ def _file(party: access.Party, file_code: str) -> HttpResponse:
     return response
 
 
-def company(request: HttpRequest, network_slug: str, code: str, token: str) -> HttpResponse:
-    return _chat(request, _company(request, code, token))
+def company(
+    request: HttpRequest, network_slug: str, code: str, token: str, kind: str = "concern"
+) -> HttpResponse:
+    return _chat(request, _company(request, code, token, kind))
 
 
-def company_thread(request: HttpRequest, network_slug: str, code: str, token: str) -> HttpResponse:
-    return _thread(request, _company(request, code, token))
+def company_thread(
+    request: HttpRequest, network_slug: str, code: str, token: str, kind: str = "concern"
+) -> HttpResponse:
+    return _thread(request, _company(request, code, token, kind))
 
 
 def company_file(
-    request: HttpRequest, network_slug: str, code: str, token: str, file_code: str
+    request: HttpRequest,
+    network_slug: str,
+    code: str,
+    token: str,
+    file_code: str,
+    kind: str = "concern",
 ) -> HttpResponse:
-    return _file(_company(request, code, token), file_code)
+    return _file(_company(request, code, token, kind), file_code)
 
 
 @staff_view()
-def staff(request: HttpRequest, network_slug: str, code: str) -> HttpResponse:
-    return _chat(request, _staff(request, code))
+def staff(
+    request: HttpRequest, network_slug: str, code: str, kind: str = "concern"
+) -> HttpResponse:
+    return _chat(request, _staff(request, code, kind))
 
 
 @staff_view()
-def staff_thread(request: HttpRequest, network_slug: str, code: str) -> HttpResponse:
-    return _thread(request, _staff(request, code))
+def staff_thread(
+    request: HttpRequest, network_slug: str, code: str, kind: str = "concern"
+) -> HttpResponse:
+    return _thread(request, _staff(request, code, kind))
 
 
 @staff_view()
-def staff_file(request: HttpRequest, network_slug: str, code: str, file_code: str) -> HttpResponse:
-    return _file(_staff(request, code), file_code)
+def staff_file(
+    request: HttpRequest, network_slug: str, code: str, file_code: str, kind: str = "concern"
+) -> HttpResponse:
+    return _file(_staff(request, code, kind), file_code)
 
 
 @staff_view()
@@ -152,50 +171,6 @@ def staff_overview(request: HttpRequest, network_slug: str) -> HttpResponse:
     network = site_network(request)
     rows = services.unread_overview(network, user)
     return render(request, "chat/overview.html", {"rows": rows})
-
-
-# --- the booking chat -----------------------------------------------------------------
-
-
-def _booking_company(request: HttpRequest, code: str, token: str) -> access.Party:
-    return access.booking_company_party(site_network(request), code, token)
-
-
-def _booking_staff(request: HttpRequest, code: str) -> access.Party:
-    return access.booking_staff_party(site_network(request), staff_member(request), code)
-
-
-def booking_company(request: HttpRequest, network_slug: str, code: str, token: str) -> HttpResponse:
-    return _chat(request, _booking_company(request, code, token))
-
-
-def booking_company_thread(
-    request: HttpRequest, network_slug: str, code: str, token: str
-) -> HttpResponse:
-    return _thread(request, _booking_company(request, code, token))
-
-
-def booking_company_file(
-    request: HttpRequest, network_slug: str, code: str, token: str, file_code: str
-) -> HttpResponse:
-    return _file(_booking_company(request, code, token), file_code)
-
-
-@staff_view()
-def booking_staff(request: HttpRequest, network_slug: str, code: str) -> HttpResponse:
-    return _chat(request, _booking_staff(request, code))
-
-
-@staff_view()
-def booking_staff_thread(request: HttpRequest, network_slug: str, code: str) -> HttpResponse:
-    return _thread(request, _booking_staff(request, code))
-
-
-@staff_view()
-def booking_staff_file(
-    request: HttpRequest, network_slug: str, code: str, file_code: str
-) -> HttpResponse:
-    return _file(_booking_staff(request, code), file_code)
 
 
 # --- open consultation hours (companies) -----------------------------------------------
