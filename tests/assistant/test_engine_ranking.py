@@ -194,3 +194,14 @@ def test_the_cross_validation_grid_includes_the_searchs_own_order():
     scales = {label["rank_scale"]: options.weights for label, options in grid_candidates()}
     assert scales[0.0].sector == scales[0.0].need == scales[0.0].site == scales[0.0].topic == 0.0
     assert scales[1.0] == ranking.DEFAULT_WEIGHTS
+
+
+def test_where_the_site_is_asks_for_the_networks_contact_by_the_sites_own_name(lab):
+    site = ranking.site_words(lab)
+    assert it.rule_intent("Wo ist der Werkraum genau?", site) == it.CONTACT
+    # Not a word of this site: no contact rule (the lab's name is not written into the rules).
+    assert it.rule_intent("Wo ist der Werkraum genau?") is None
+    assert it.rule_intent("Wo ist Feldberg auf der Karte?", site) is None
+    reply = respond(network=lab, message="Wo liegt der Werkraum?")
+    assert reply.intent == "contact_info"
+    assert "Freitag 9–13 Uhr" in reply.text

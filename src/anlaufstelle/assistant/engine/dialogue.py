@@ -497,7 +497,9 @@ def respond(
         return turn.greeting()
     # The search embeds the message without the network's place words: embedding the same
     # text here lets the search reuse the cached vector (one model call per turn).
-    guess = it.classify(body, options.exemplar_margin, search_text(network, body))
+    guess = it.classify(
+        body, options.exemplar_margin, search_text(network, body), ranking.site_words(network)
+    )
     if guess.intent == it.HANDOFF:
         return turn.handoff()
     if guess.intent == it.GREETING:

@@ -18,6 +18,7 @@ import numpy as np
 
 from anlaufstelle.search.embedders import get_embedder
 from anlaufstelle.search.engine import embed_query
+from anlaufstelle.search.lexicon import fold
 
 FIND_SUPPORT = "find_support"
 BOOK = "book_appointment"
@@ -67,7 +68,7 @@ EVENTS_RX = _rx(
 )
 CONTACT_RX = _rx(
     r"\b([öo]ffnungszeit|sprechzeit|adresse|anschrift|telefonnummer|telefon|e-?mail-?adresse|webseite|internetseite|website|homepage|web-?adresse)\w*",  # noqa: E501
-    r"\bwo (finde ich|sitzt|sitzen|ist|liegt)\b.{0,20}\b(euch|ihr|sie|b[üu]ro|lab|werkraum|geschäftsstelle)\b",  # noqa: E501
+    r"\bwo (finde ich|sitzt|sitzen|ist|liegt)\b.{0,20}\b(euch|ihr|sie|b[üu]ro|lab|geschäftsstelle)\b",  # noqa: E501
     r"\bwann (habt ihr|haben sie|ist)\b.{0,20}\b(offen|ge[öo]ffnet|besetzt|erreichbar)",
     r"\b(bis|ab) wann\b.{0,40}\b(offen|ge[öo]ffnet|besetzt|erreichbar|auf)\b",
     r"\b(montags|dienstags|mittwochs|donnerstags|freitags|samstags|sonntags|am wochenende)\b.{0,30}\b(offen|ge[öo]ffnet|besetzt|erreichbar)\b",  # noqa: E501
@@ -145,8 +146,20 @@ def strip_greeting(text: str) -> str:
     return LEADING_GREETING_RX.sub("", text, count=1).strip()
 
 
-def rule_intent(text: str) -> str | None:
-    """The intent a rule recognises, most specific first; None when no rule fires."""
+# "Wo ist der Werkraum?": where the site itself is (its name: ranking.site_words).
+WHERE_RX = re.compile(r"\bwo (finde ich|sitzt|sitzen|ist|liegt)\b(.{0,30})", re.IGNORECASE)
+
+
+def asks_where_the_site_is(text: str, site: frozenset[str]) -> bool:
+    match = WHERE_RX.search(text)
+    return bool(match and site) and any(
+        fold(w) in site for w in re.findall(r"[\wÄÖÜäöüß]+", match.group(2))
+    )
+
+
+def rule_intent(text: str, site: frozenset[str] = frozenset()) -> str | None:
+    """The intent a rule recognises, most specific first; None when no rule fires.
+    `site`: the folded words of the network's own name (ranking.site_words)."""
     if HANDOFF_RX.search(text):
         return HANDOFF
     if GREETING_RX.search(text):
@@ -155,7 +168,7 @@ def rule_intent(text: str) -> str | None:
         return OUT_OF_SCOPE
     if BOOK_RX.search(text):
         return BOOK
-    if CONTACT_RX.search(text):
+    if CONTACT_RX.search(text) or asks_where_the_site_is(text, site):
         return CONTACT
     if EVENTS_RX.search(text):
         return EVENTS
@@ -195,9 +208,14 @@ def exemplar_intent(text: str, margin: float = EXEMPLAR_MARGIN) -> IntentGuess:
     return IntentGuess(FIND_SUPPORT, "default", support)
 
 
-def classify(text: str, margin: float = EXEMPLAR_MARGIN, embed_text: str = "") -> IntentGuess:
+def classify(
+    text: str,
+    margin: float = EXEMPLAR_MARGIN,
+    embed_text: str = "",
+    site: frozenset[str] = frozenset(),
+) -> IntentGuess:
     """Rules on `text`; else the exemplars on `embed_text` (default: `text`)."""
-    intent = rule_intent(text)
+    intent = rule_intent(text, site)
     if intent is not None:
         return IntentGuess(intent, "rule")
     return exemplar_intent(embed_text.strip() or text, margin)
