@@ -256,6 +256,22 @@ def test_read_marks_and_unread_counts_on_the_calendar_and_the_booking_page(
     assert "ungelesene Nachricht" not in view.content.decode()
 
 
+def test_the_staff_overview_lists_bookings_with_unread_messages(client, desk, appointment):
+    client.post(booking_company_path(appointment), {"body": "Frage zum Termin"})
+    overview = "/n/feldberg/anliegen/lotsen/chats/ungelesen/"
+    client.force_login(desk.expert_a)
+    page = client.get(overview).content.decode()
+    assert booking_staff_path(appointment) in page
+    assert "1 ungelesen" in page
+    # The expert of another provider does not see it; after reading, it is gone.
+    client.force_login(desk.expert_b)
+    assert booking_staff_path(appointment) not in client.get(overview).content.decode()
+    client.force_login(desk.navigator)
+    assert booking_staff_path(appointment) in client.get(overview).content.decode()
+    client.get(booking_staff_path(appointment))
+    assert booking_staff_path(appointment) not in client.get(overview).content.decode()
+
+
 def test_the_calendar_counts_unread_messages_in_a_constant_number_of_queries(client, desk):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -324,6 +340,17 @@ def _chat_with_file(client, desk, booking) -> str:
     client.logout()
     with scopes_disabled():
         return Attachment.objects.get(booking_message__booking=booking).file.path
+
+
+def test_the_bookings_data_export_contains_its_chat(client, desk, appointment):
+    _chat_with_file(client, desk, appointment)
+    with scopes_disabled():
+        data = privacy.export_booking(Booking.objects.get(pk=appointment.pk))
+    assert [(m["sender"], m["body"], m["file"]) for m in data["chat_messages"]] == [
+        ("company", "Mit Datei", "Lebenslauf.pdf"),
+        ("partner", "Danke", None),
+    ]
+    assert data["code"] == appointment.code
 
 
 def test_erasing_the_booking_deletes_its_messages_files_and_read_marks(

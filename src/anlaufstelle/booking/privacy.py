@@ -16,7 +16,7 @@ Retention: every network keeps appointments and reservations for
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -64,10 +64,16 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+# Upper apps add what they keep about a booking to its export without booking importing
+# them (layers): each function gets the booking and returns keys to add, JSON-ready.
+# The direct chat adds the booking's messages (chat/apps.py).
+EXPORT_EXTRAS: list[Callable[[Booking], dict[str, Any]]] = []
+
+
 def export_booking(booking: Booking) -> dict[str, Any]:
     """Everything stored about one appointment, JSON-ready (Art. 15/20 DSGVO)."""
     schedule = booking.slot.schedule
-    return {
+    data = {
         "code": booking.code,
         "consultation_hour": schedule.title,
         "provider": schedule.provider.name,
@@ -87,6 +93,9 @@ def export_booking(booking: Booking) -> dict[str, Any]:
         "cancel_message": booking.cancel_message,
         "anonymised": _iso(booking.anonymised_at),
     }
+    for extra in EXPORT_EXTRAS:
+        data.update(extra(booking))
+    return data
 
 
 def export_reservation(reservation: Reservation) -> dict[str, Any]:

@@ -8,6 +8,7 @@ class ChatConfig(AppConfig):
     verbose_name = _("Direct chat")
 
     def ready(self) -> None:
+        from anlaufstelle.booking.privacy import EXPORT_EXTRAS
         from anlaufstelle.booking.queries import BOOKING_EXTRAS
         from anlaufstelle.booking.signals import booking_erased
         from anlaufstelle.cases.queries import INBOX_ROW_EXTRAS
@@ -21,3 +22,5 @@ class ChatConfig(AppConfig):
             INBOX_ROW_EXTRAS.append(services.add_unread_to_inbox)
         if services.add_unread_to_bookings not in BOOKING_EXTRAS:
             BOOKING_EXTRAS.append(services.add_unread_to_bookings)
+        if services.export_for_booking not in EXPORT_EXTRAS:
+            EXPORT_EXTRAS.append(services.export_for_booking)

@@ -328,6 +328,34 @@ def unread_overview(network: Any, user: Any) -> list[dict[str, Any]]:
     return [{"concern": c, "unread": c.unread} for c in rows]
 
 
+def unread_booking_overview(network: Any, user: Any) -> list[Any]:
+    """Bookings the staff member may see (as in the calendar) with company messages they
+    have not read, newest message first; each with `chat_unread`."""
+    from django.db.models import Q
+
+    from anlaufstelle.booking.models import Booking
+    from anlaufstelle.networks.models import Role
+
+    visible = Booking.objects.filter(network=network, anonymised_at__isnull=True)
+    if not (user.is_superuser or user.has_role(Role.COORDINATOR, Role.NAVIGATOR)):
+        own = Q(slot__schedule__expert=user)
+        if user.provider_id:
+            own |= Q(slot__schedule__provider_id=user.provider_id)
+        visible = visible.filter(own)
+    latest = (
+        BookingMessage.objects.filter(booking__in=visible, sender=Actor.COMPANY)
+        .values("booking_id")
+        .annotate(last=Max("created_at"))
+        .order_by("-last")
+        .values_list("booking_id", flat=True)[:100]
+    )
+    order = list(latest)
+    by_pk = Booking.objects.select_related("slot__schedule").in_bulk(order)
+    rows = [by_pk[pk] for pk in order if pk in by_pk]
+    add_unread_to_bookings(user, rows)
+    return [b for b in rows if getattr(b, "chat_unread", 0)]
+
+
 def _unread_by(messages: QuerySet[Any], owner: str, reader: str) -> list[tuple[int, int]]:
     """(thread pk, messages after the reader's mark) for `messages` of many threads, in
     one query; `owner` names the thread column on both the messages and ReadMark."""
@@ -404,7 +432,7 @@ def is_online(group: str, side: str) -> bool:
         return False
 
 
-# --- erasure ---------------------------------------------------------------------------
+# --- export and erasure ---------------------------------------------------------------------------
 
 
 def _erase(thread: Thread, *, delete: QuerySet[Any] | None = None) -> None:
@@ -435,6 +463,27 @@ def erase_for_concern(sender: Any, concern: Concern, **kwargs: Any) -> None:
     """The concern is erased (request or retention): its files go, and open sockets close.
     Its messages stay blanked by the desk (cases.services.erase)."""
     _erase(ConcernThread(concern))
+
+
+def export_for_booking(booking: Any) -> dict[str, Any]:
+    """The booking's chat for its data export (booking.privacy.EXPORT_EXTRAS)."""
+    with scopes_disabled():
+        rows = list(
+            BookingMessage.objects.filter(booking_id=booking.pk)
+            .select_related("attachment")
+            .order_by("pk")
+        )
+    return {
+        "chat_messages": [
+            {
+                "sender": m.sender,
+                "body": m.body,
+                "sent": m.created_at.isoformat(),
+                "file": m.attachment.name if _has_attachment(m) else None,
+            }
+            for m in rows
+        ]
+    }
 
 
 def erase_for_booking(sender: Any, booking: Any, **kwargs: Any) -> None:

@@ -166,11 +166,13 @@ def staff_file(
 
 @staff_view()
 def staff_overview(request: HttpRequest, network_slug: str) -> HttpResponse:
-    """The staff member's chats with unread messages from companies, newest first."""
+    """The staff member's chats (concerns, then bookings) with unread messages from
+    companies, newest first."""
     user = staff_member(request)
     network = site_network(request)
     rows = services.unread_overview(network, user)
-    return render(request, "chat/overview.html", {"rows": rows})
+    bookings = services.unread_booking_overview(network, user)
+    return render(request, "chat/overview.html", {"rows": rows, "bookings": bookings})
 
 
 # --- open consultation hours (companies) -----------------------------------------------
