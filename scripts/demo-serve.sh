@@ -38,6 +38,14 @@ if (exec 3<>"/dev/tcp/$HOST/$PORT") 2>/dev/null; then
     exit 1
 fi
 
+# A database behind the code (e.g. `git pull`, then `make serve`) would answer pages with
+# 500s ("no such table"): say what to do instead of serving it.
+if ! "$PY" manage.py migrate --check >/dev/null 2>&1; then
+    echo "error: the database lacks migrations of this code (or cannot be reached);" \
+        "run \`make db\` (or \`make demo\`) first" >&2
+    exit 1
+fi
+
 # No autoreloader: it would fork a child that outlives a TERM to its parent.
 # One log line per task would bury the server's output, so the worker logs to a file.
 mkdir -p var
@@ -62,7 +70,9 @@ for n in Network.objects.public():
 ' 2>/dev/null || true)"
 
 echo
-"$PY" manage.py load_demo --logins-only
+# A database without the demo content (`make serve` on one's own data) has no demo logins.
+"$PY" manage.py load_demo --logins-only 2>/dev/null \
+    || echo "  No demo logins in this database (\`make db\` loads the demo content)."
 
 cat <<MSG
 
