@@ -87,6 +87,25 @@ def test_a_question_for_money_prefers_funding_and_one_for_advice_counselling():
     assert ranking.needs("Wir suchen kostenlos Azubis.") == frozenset()
 
 
+def test_an_events_question_prefers_event_rows_and_event_offers():
+    rows = [
+        (doc(1, "offer:room", offer_kind="service"), 1.0),
+        (doc(2, "event:meeting"), 0.9),
+        (doc(3, "offer:fair", offer_kind="veranstaltung"), 0.88),
+    ]
+    r = retrieval(rows, "Was ist los?")
+    kinds = ("offer", "event")
+    plain = [d.ref for d, _ in ranking.rerank(r, kinds, message=r.query)]
+    assert plain[0] == "offer:room"
+    events = [
+        d.ref
+        for d, _ in ranking.rerank(
+            r, kinds, message=r.query, prefer=frozenset({"event", "veranstaltung"})
+        )
+    ]
+    assert events[:2] == ["event:meeting", "offer:fair"]
+
+
 def test_an_offer_comes_before_a_provider_row_unless_the_message_names_the_provider():
     rows = [
         (doc(1, "provider:kammer", title="Handwerkskammer Ostmecklenburg"), 1.0),

@@ -47,6 +47,8 @@ CITED_KINDS = ("offer", "provider", "event")
 # Threads of the exchange count once an expert's reply is their accepted answer (the
 # community app indexes those as "answered_thread"; other threads are never cited).
 FURTHER_KINDS = ("article", "episode", "video", "answered_thread")
+# What an events question prefers among the cited rows: event rows, event offers (fairs).
+EVENT_KINDS = frozenset({"event", "veranstaltung"})
 # Context kept for the next turn after a clarifying question.
 MAX_CONTEXT_CHARS = 400
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -229,9 +231,14 @@ def retrieve(
     return Retrieval(query, result, docs, verdict, network, options.weights)
 
 
-def pick(retrieval: Retrieval, kinds: tuple[str, ...] = CITED_KINDS) -> list[SearchDocument]:
+def pick(
+    retrieval: Retrieval,
+    kinds: tuple[str, ...] = CITED_KINDS,
+    prefer: frozenset[str] = frozenset(),
+) -> list[SearchDocument]:
     """The best rows of the wanted kinds after the assistant's re-ordering (ranking.py):
-    the first, and the next ones close to it."""
+    the first, and the next ones close to it. `prefer`: row or offer kinds that the
+    intent asks for (events: event rows and event offers)."""
     chosen: list[SearchDocument] = []
     ranked = ranking.rerank(
         retrieval,
@@ -239,6 +246,7 @@ def pick(retrieval: Retrieval, kinds: tuple[str, ...] = CITED_KINDS) -> list[Sea
         message=retrieval.query,
         network=retrieval.network,
         weights=retrieval.weights,
+        prefer=prefer,
     )
     if not ranked:
         return chosen
@@ -402,7 +410,7 @@ class Turn:
             return self.reply(
                 it.EVENTS, prefix + none.format(network=self.name), offer_handoff=True
             )
-        docs = pick(retrieval)
+        docs = pick(retrieval, prefer=EVENT_KINDS)
         events = pick(retrieval, ("event",))
         if events and all(d.kind != "event" for d in docs):
             docs = [*docs[: MAX_SOURCES - 1], events[0]]

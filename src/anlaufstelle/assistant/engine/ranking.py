@@ -8,6 +8,7 @@ search score (relative to the best) plus small, generic agreements:
 - *need ↔ kind of offer*: a question for money prefers funding offers, a question for
   advice or a first step prefers counselling and services, one for information
   prefers information offers (`NEEDS`, German and English phrases, no catalog names);
+  an events question prefers event rows and event offers (the caller's `prefer`);
 - *sector*: a row meant only for certain sectors (all its audiences are sectors, e.g.
   care homes) is put back when the message names none of them — the message of a
   bakery or of a company that names no sector is not answered by an offer for care;
@@ -155,6 +156,7 @@ def rerank(
     message: str,
     network: Network | None = None,
     weights: RankWeights = DEFAULT_WEIGHTS,
+    prefer: frozenset[str] = frozenset(),
 ) -> list[tuple[SearchDocument, float]]:
     """The rows of `kinds` among the search's hits, best first, with their adjusted
     score relative to the best search score (1.0 = the search's first row). Only the
@@ -180,7 +182,9 @@ def rerank(
     scored: list[tuple[float, int, SearchDocument]] = []
     for position, (doc, score) in enumerate(head):
         value = score / top
-        if wanted and doc.kind == "offer" and doc.offer_kind in wanted:
+        if (wanted and doc.kind == "offer" and doc.offer_kind in wanted) or (
+            doc.kind in prefer or (doc.kind == "offer" and doc.offer_kind in prefer)
+        ):
             value += weights.need
         audiences = set(doc.audiences or [])
         if audiences and audiences <= SECTOR_AUDIENCES and not audiences & sectors:
