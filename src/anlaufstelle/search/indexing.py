@@ -14,12 +14,15 @@ network with bounded memory (docs/scaling.md, "Many networks").
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from itertools import islice
+from pathlib import Path
 
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -347,16 +350,17 @@ def index_object(kind: str, pk: int, network_id: int, ref: str, *, embed: bool =
 
 # -- rebuilding --------------------------------------------------------------------
 
-ANALYSIS_MODULES = ("analysis.py", "compounds.py", "lexicon.py", "synonyms.py", "indexing.py")
+ANALYSIS_MODULES = ("analysis.py", "compounds.py", "lexicon.py", "synonyms.py")
 
 
+@lru_cache(maxsize=1)
 def analysis_fingerprint() -> str:
-    """Hash of the code and word lists the analysed columns depend on: a changed
-    analysis makes every network's rows due again."""
-    from pathlib import Path
-
+    """Hash of the code and word lists the analysed columns depend on (the analysis
+    modules, their data files and `_fields`): a changed analysis makes every network's
+    rows due again. Computed once per process."""
     here = Path(__file__).resolve().parent
     digest = hashlib.sha256(ANALYSIS_VERSION.encode())
+    digest.update(inspect.getsource(_fields).encode())
     paths = [here / name for name in ANALYSIS_MODULES]
     paths += sorted(p for p in (here / "data").rglob("*") if p.is_file())
     for path in paths:
