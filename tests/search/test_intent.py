@@ -1,5 +1,6 @@
 """Query understanding: a question that asks for advice, not for money (intent.py),
-and what it does to the ranking (SearchOptions.advice_funding_penalty)."""
+and what it does to the ranking (SearchOptions.advice_funding_penalty); the compound
+parts a query keeps (SearchOptions.known_compound_parts)."""
 
 from __future__ import annotations
 
@@ -69,3 +70,47 @@ def test_an_advice_question_puts_a_subsidy_below_the_advice(search_world):
     assert others and all(abs(with_penalty[r] - without[r]) < 1e-9 for r in others)
     money = "Wir wollen Langzeitarbeitslose einstellen – wer hilft uns mit einem Zuschuss?"
     assert scores(money, 0.3) == scores(money, 0.0)
+
+
+def test_a_compound_the_index_knows_is_not_also_matched_by_its_parts(search_world):
+    """ "Berufsschule" is in the catalog as a whole: the query term is its stem, not
+    also "beruf" and "schul" (each would count as a match of its own). A compound no
+    row contains keeps its parts, so it still meets rows that use them."""
+    from anlaufstelle.search.analysis import word_terms
+    from anlaufstelle.search.engine import analyse_query
+
+    net = search_world.feldberg
+    ids = search_world.ids(net)
+    known = analyse_query("Berufsschule", ids, net.pk, SearchOptions()).terms
+    assert "berufsschul" in known
+    assert "schul" not in known and "beruf" not in known
+    both = SearchOptions(known_compound_parts=True)
+    assert {"schul", "beruf"} <= set(analyse_query("Berufsschule", ids, net.pk, both).terms)
+
+    whole, *parts = word_terms("ausbildungsvertragsmuster", True, True)
+    assert parts
+    unknown = analyse_query("Ausbildungsvertragsmuster", ids, net.pk, SearchOptions()).terms
+    assert whole in unknown and set(parts) <= set(unknown)
+
+
+def test_a_lone_contact_is_still_a_result(client, search_world):
+    """A query only one row matches, a contact: its kind prior makes the best (and
+    only) score negative, and the page's relative cut-off must still keep the best hit
+    (it dropped it once the query no longer also matched the parts of "Saisonkräfte")."""
+    from anlaufstelle.directory.models import Contact, Provider
+
+    with scopes_disabled():
+        provider = Provider.objects.get(slug="anbieter-feldberg")
+        Contact.objects.create(
+            network=search_world.feldberg,
+            provider=provider,
+            slug="lotsin-feldberg",
+            function="Lotsin für Gastgewerbe und Saisonkräfte",
+        )
+    rebuild_index(embed=False)
+    snapshots.invalidate()
+    net = search_world.feldberg
+    result = search("Lotsin Saisonkräfte", search_world.ids(net), own_network_id=net.pk)
+    assert refs(result) == ["contact:lotsin-feldberg"]
+    response = client.get("/n/feldberg/suche/", {"q": "Lotsin Saisonkräfte"})
+    assert [d.ref for d in response.context["page"].documents] == ["contact:lotsin-feldberg"]

@@ -143,3 +143,23 @@ def test_a_private_errand_does_not_count_the_sector_word():
     terms = ["rezept", "schwab", "kuch", "syn_gastronomie"]
     verdict = assess(query, _result(terms, ["rezept", "küche"], hits), term_df={"kuch": 2})
     assert not verdict.answerable and verdict.signals.domain_words == ()
+
+
+def test_a_compound_the_rows_contain_is_lexical_evidence_though_it_matches_few_rows():
+    """ "Bildungszeit" is in the catalog as a whole: the query no longer also matches
+    the rows of "Bildung" and "Zeit", so only a few rows match — specific evidence, not
+    weak evidence. Without that compound in any row the question stays unanswered."""
+    from anlaufstelle.search.analysis import word_terms
+    from anlaufstelle.search.answerability import assess
+
+    query = "Muss ich meinem Mitarbieter Bildungszeit geben? Wir sind 15 Leute."
+    whole = word_terms("bildungszeit", True, True)[0]
+    terms = ["mitarbiet", whole, "15", "leut"]
+    words = ["mitarbieter", "bildungszeit", "15", "leute"]
+    hits = [Hit(doc_id=i, score=1.0, lexical_rank=i, cosine=0.86) for i in range(1, 4)]
+    hits += [Hit(doc_id=i, score=0.5, cosine=0.82) for i in range(4, 30)]
+    known = assess(query, _result(terms, words, hits), term_df={whole: 2, "leut": 40})
+    assert known.answerable and known.reason == "lexical"
+    assert known.signals.known_compounds == 1
+    unknown = assess(query, _result(terms, words, hits), term_df={"leut": 40, "15": 3})
+    assert not unknown.answerable

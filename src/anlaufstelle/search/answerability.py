@@ -32,6 +32,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from . import snapshots
+from .analysis import word_terms
 from .engine import SearchResult
 from .lexicon import fold, load_stopwords
 
@@ -100,6 +101,10 @@ class Signals:
     top_cosine: float
     cosine_margin: float
     foreign: bool
+    # Query words that are compounds (they have parts) and that visible rows contain as
+    # a whole ("Bildungszeit"): specific evidence, though it matches few rows — the
+    # query no longer matches the rows of its parts (engine.drop_known_compound_parts).
+    known_compounds: int = 0
 
 
 @dataclass(frozen=True)
@@ -136,6 +141,12 @@ def signals(query: str, result: SearchResult, term_df: Mapping[str, int] | None)
     known = 0.0
     if terms and term_df is not None:
         known = sum(1 for t in terms if term_df.get(t, 0) > 0) / len(terms)
+    compounds = 0
+    if term_df is not None:
+        wholes = {
+            word_terms(w, True, True)[0] for w in content if len(word_terms(w, True, True)) > 1
+        }
+        compounds = sum(1 for t in wholes if term_df.get(t, 0) > 0)
     cosines = [h.cosine for h in hits if h.cosine is not None]
     top = max(cosines) if cosines else 0.0
     margin = top - statistics.median(cosines) if cosines else 0.0
@@ -147,6 +158,7 @@ def signals(query: str, result: SearchResult, term_df: Mapping[str, int] | None)
         top_cosine=round(top, 4),
         cosine_margin=round(margin, 4),
         foreign=result.analysis.foreign,
+        known_compounds=compounds,
     )
 
 
@@ -174,7 +186,7 @@ def assess(
         return Answerability(True, "semantic", sig)
     if (
         sig.known_share >= thresholds.known_share
-        and sig.lexical_rows >= thresholds.lexical_rows
+        and (sig.lexical_rows >= thresholds.lexical_rows or sig.known_compounds > 0)
         and sig.top_cosine >= thresholds.plain_cosine
     ):
         return Answerability(True, "lexical", sig)

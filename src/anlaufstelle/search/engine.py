@@ -30,7 +30,7 @@ from anlaufstelle.lib.metrics import SEARCH_SECONDS
 from anlaufstelle.networks.models import Network
 
 from . import snapshots, topics
-from .analysis import FULL, PLAIN, AnalysisOptions, analyse, tokenize, unique
+from .analysis import FULL, PLAIN, AnalysisOptions, analyse, tokenize, unique, word_terms
 from .backends import TermStats, get_backend
 from .embedders import SPARSE_QUERY_TOP_K, Embedder, get_embedder, has_sparse
 from .intent import wants_advice
@@ -146,6 +146,10 @@ class SearchOptions:
     # offers lose `advice_funding_penalty` (span units).
     advice_boost: float = 0.0
     advice_funding_penalty: float = 0.3
+    # Compound parts in the query only for a compound the index does not know as a
+    # whole ("Berufsschule" → berufsschul, not also beruf and schul, when rows contain
+    # "Berufsschule"): otherwise every part counts as a match of its own.
+    known_compound_parts: bool = False
     # Record each hit's ranking features (`Hit.features`), for training the weights.
     keep_features: bool = False
 
@@ -309,6 +313,8 @@ def analyse_query(
             for _, group in own.matches([fold(w) for w in tokenize(text)]):
                 for label in group.labels:
                     terms += analyse(label.rstrip("*"), options.analysis).terms
+    if not options.known_compound_parts and options.analysis.compounds:
+        terms = drop_known_compound_parts(terms, text, network_ids, options)
     acronym_groups: list[str] = []
     expansion_parts: list[str] = []
     if options.analysis.synonyms:
@@ -334,6 +340,29 @@ def analyse_query(
         expansion=", ".join(unique(expansion_parts)),
         foreign=looks_foreign(query),
     )
+
+
+def drop_known_compound_parts(
+    terms: list[str], text: str, network_ids: list[int], options: SearchOptions
+) -> list[str]:
+    """`terms` without the compound parts of words whose whole stem is in the index
+    (a part that is also a word of its own in the query is kept)."""
+    stop = load_stopwords()
+    words = [w for w in tokenize(text) if fold(w) not in stop and len(w) >= 2]
+    per_word = [word_terms(w, True, options.analysis.stem) for w in words]
+    wholes = [t[0] for t in per_word if len(t) > 1]
+    if not wholes:
+        return terms
+    df, _ = snapshots.document_frequencies(network_ids, wholes)
+    own = {t[0] for t in per_word}
+    drop = {
+        part
+        for t in per_word
+        if len(t) > 1 and df.get(t[0], 0) > 0
+        for part in t[1:]
+        if part not in own
+    }
+    return [t for t in terms if t not in drop]
 
 
 def _normalise(scores: dict[int, float]) -> dict[int, float]:

@@ -153,14 +153,15 @@ def run_search(network: Network, query: str, selected: dict[str, list[str]]) -> 
     if not result.hits or page.no_good_match:
         return page
     top = result.hits[0].score
+    # MIN_RELATIVE_SCORE × the best score, measured down from it (so a best score
+    # below 0, e.g. a lone contact after its kind prior, keeps at least the best hit).
+    floor = top - (1.0 - MIN_RELATIVE_SCORE) * abs(top)
     keep = [
         h
         for h in result.hits
-        if h.lexical_rank is not None
-        or (h.cosine or 0) >= MIN_COSINE
-        or h.score >= MIN_RELATIVE_SCORE * top
+        if h.lexical_rank is not None or (h.cosine or 0) >= MIN_COSINE or h.score >= floor
     ]
-    keep = [h for h in keep if h.score >= MIN_RELATIVE_SCORE * top]
+    keep = [h for h in keep if h.score >= floor]
     docs = {d.pk: d for d in SearchDocument.objects.filter(pk__in=[h.doc_id for h in keep])}
     ordered = [docs[h.doc_id] for h in keep if h.doc_id in docs]
     page.found = len(ordered)
