@@ -151,10 +151,10 @@ WHERE_RX = re.compile(r"\bwo (finde ich|sitzt|sitzen|ist|liegt)\b(.{0,30})", re.
 
 
 def asks_where_the_site_is(text: str, site: frozenset[str]) -> bool:
-    match = WHERE_RX.search(text)
-    return bool(match and site) and any(
-        fold(w) in site for w in re.findall(r"[\wÄÖÜäöüß]+", match.group(2))
-    )
+    match = WHERE_RX.search(text) if site else None
+    if match is None:
+        return False
+    return any(fold(w) in site for w in re.findall(r"[\wÄÖÜäöüß]+", match.group(2)))
 
 
 def rule_intent(text: str, site: frozenset[str] = frozenset()) -> str | None:
