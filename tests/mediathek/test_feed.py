@@ -144,3 +144,19 @@ def test_feedparser_finds_artwork_transcript_and_a_seekable_enclosure(personas, 
     assert part["Content-Length"] == "10"
     assert part["Content-Range"] == f"bytes 10-19/{episode.audio_size}"
     assert len(b"".join(part.streaming_content)) == 10
+
+
+def test_control_characters_pasted_into_a_text_do_not_break_the_feed(personas):
+    # Word pastes a line break inside a paragraph as \x0b; XML 1.0 forbids it, and one such
+    # character made the whole feed unreadable for every podcast app.
+    make_episode(
+        personas.feldberg.network,
+        slug="x",
+        title="Folge\x0b1",
+        summary="Teil\x0c2\x1f",
+        show_notes="<p>Notizen\x08</p>",
+    )
+    item = fetch().find("channel").find("item")
+    assert item.findtext("title") == "Folge 1"
+    assert item.findtext("description") == "Teil 2"
+    assert feedparser.parse(Client().get("/n/feldberg/mediathek/podcast.xml").content).bozo == 0

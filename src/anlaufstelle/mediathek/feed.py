@@ -8,6 +8,7 @@ itunes:duration and — Podcasting 2.0 — podcast:transcript.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from email.utils import format_datetime
 from xml.etree import ElementTree as ET
@@ -30,9 +31,14 @@ def _tag(prefix: str, name: str) -> str:
     return f"{{{NAMESPACES[prefix]}}}{name}"
 
 
+# Characters XML 1.0 forbids (ElementTree writes them as they are): one \x0b, as Word
+# pastes a line break, would make the whole feed unreadable for every podcast app.
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
 def _text(parent: ET.Element, tag: str, text: str, **attrs: str) -> ET.Element:
     element = ET.SubElement(parent, tag, attrs)
-    element.text = text
+    element.text = NOT_IN_XML.sub(" ", text).strip()
     return element
 
 
