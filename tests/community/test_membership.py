@@ -246,3 +246,40 @@ def test_staff_without_their_second_factor_are_sent_to_set_it_up(forum, personas
     client.force_login(personas.feldberg.navigator)
     response = client.get("/n/feldberg/austausch/")
     assert response.status_code == 302 and "totp" in response["Location"]
+
+
+def test_the_sign_in_link_leads_back_to_the_page_the_visitor_wanted(forum, mailoutbox):
+    # A notification e-mail links a thread; signed out, the visitor signs in by link and
+    # lands on that thread, not on the thread list.
+    from .conftest import start
+
+    thread = start(forum)
+    wanted = f"/n/feldberg/austausch/thema/{thread.code}/"
+    client = Client()
+    response = client.get(wanted)
+    assert response.status_code == 302 and response["Location"].endswith(f"?next={wanted}")
+    client.post("/n/feldberg/austausch/anmelden/", {"email": forum.anja.email, "next": wanted})
+    response = client.post(link_in(mailoutbox[-1]))
+    assert response.status_code == 302 and response["Location"] == wanted
+    assert client.get(wanted).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/n/feldberg/austausch/",
+        "/n/feldberg/austausch//evil.example",
+        "/n/region-stuttgart/austausch/",
+        "/n/feldberg/austausch/\r\nSet-Cookie: x=1",
+        "/n/feldberg/austausch/\\evil",
+    ],
+)
+def test_a_foreign_or_odd_target_leads_to_the_thread_list(forum, mailoutbox, target):
+    client = Client()
+    client.post("/n/feldberg/austausch/anmelden/", {"email": forum.anja.email, "next": target})
+    response = client.post(link_in(mailoutbox[-1]))
+    assert response.status_code == 302
+    location = response["Location"]
+    assert location == "/n/feldberg/austausch/"
+    assert "evil" not in location and "x" not in response.cookies

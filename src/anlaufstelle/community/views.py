@@ -72,12 +72,21 @@ def _blocked(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _safe_next(request: HttpRequest, network_slug: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
+# Where a visitor wanted to go before signing in; the sign-in link opened in the same
+# browser leads there (in another browser: to the thread list).
+NEXT_SESSION_KEY = "community_next"
+
+
+def _safe(target: str, network_slug: str) -> str:
     prefix = f"/n/{network_slug}/austausch/"
-    if target.startswith(prefix) and "//" not in target and "\\" not in target:
+    odd = "//" in target or "\\" in target or not target.isprintable()
+    if target.startswith(prefix) and not odd:
         return target
     return reverse("site:community:index", args=[network_slug])
+
+
+def _safe_next(request: HttpRequest, network_slug: str) -> str:
+    return _safe(request.POST.get("next") or request.GET.get("next") or "", network_slug)
 
 
 # -- membership ----------------------------------------------------------------------
@@ -104,6 +113,7 @@ def signin(request: HttpRequest, network_slug: str) -> HttpResponse:
         member = Member.objects.filter(network=network, email=email).first()
         if member is not None:
             membership.send_link(member=member)
+        request.session[NEXT_SESSION_KEY] = _safe_next(request, network_slug)
         # The same answer whether or not the address is a member.
         return render(request, "community/link_sent.html", {"email": email})
     return render(
@@ -124,8 +134,9 @@ def magic(request: HttpRequest, network_slug: str, token: str) -> HttpResponse:
             response = render(request, "community/link_invalid.html", status=400)
         else:
             membership.activate_if_open(member)
+            target = str(request.session.pop(NEXT_SESSION_KEY, ""))
             membership.sign_in(request, member)
-            response = redirect("site:community:index", network_slug)
+            response = redirect(_safe(target, network_slug))
     elif link is None:
         response = render(request, "community/link_invalid.html", status=400)
     else:
