@@ -283,3 +283,12 @@ def test_a_foreign_or_odd_target_leads_to_the_thread_list(forum, mailoutbox, tar
     location = response["Location"]
     assert location == "/n/feldberg/austausch/"
     assert "evil" not in location and "x" not in response.cookies
+
+
+def test_joining_without_the_consent_says_what_is_missing_and_keeps_the_input(forum):
+    response = Client().post(
+        JOIN, {"email": "clara@baeckerei.example", "display_name": "Clara Sommer"}
+    )
+    page = response.content.decode()
+    assert "Bitte bestätigen Sie, dass Sie die Regeln des Austauschs" in page
+    assert 'value="clara@baeckerei.example"' in page and 'value="Clara Sommer"' in page

@@ -79,6 +79,11 @@ class JoinForm(ProfileFields):
     consent = forms.BooleanField(
         label=_("I have read the code of conduct and the privacy notice."),
         widget=forms.CheckboxInput({"class": "kern-form-check__checkbox"}),
+        error_messages={
+            "required": _(
+                "Please confirm that you have read the code of conduct and the privacy notice."
+            )
+        },
     )
 
     field_order = ["email", "display_name", "company", "branche", "gemeinde", "topics", "consent"]
