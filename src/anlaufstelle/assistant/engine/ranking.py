@@ -224,7 +224,11 @@ def _topic_z(retrieval: Retrieval, network: Network | None) -> dict[str, float]:
     index = topics.label_index(visible_network_ids(network), "topics")
     if len(index.labels) < 2:
         return {}
-    vector, _latent = embed_query(search_text(network, retrieval.query))
+    # The text the search embedded (its query, plus the expansion it adds), so the
+    # vector comes from the search's cache and the turn costs no second encoding.
+    text = search_text(network, retrieval.query)
+    expansion = retrieval.result.analysis.expansion
+    vector, _latent = embed_query(f"{text} ({expansion})" if expansion else text)
     sims = index.centroids @ np.asarray(vector, dtype=np.float32)
     std = float(sims.std()) or 1.0
     return {
