@@ -67,3 +67,39 @@ def test_a_member_signs_in_by_magic_link_starts_a_thread_and_replies(
     page.get_by_text("Nachtrag: gern auch mit Wohnheim").wait_for()
     assert page.locator("a[href='https://www.example.org/azubi']").count() == 1
     assert_accessible(page, axe_source)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_navigator_blocks_a_member_by_keyboard_and_the_member_is_told(
+    browser, live_server, page, forum, personas, axe_source
+):
+    # The member's browser: signed in (the session the magic link sets).
+    from django.test import Client
+    from test_branding import staff_context
+
+    from anlaufstelle.community import membership
+
+    client = Client()
+    session = client.session
+    session[membership.SESSION_KEY] = {str(forum.anja.network_id): forum.anja.pk}
+    session.save()
+    host = live_server.url.split("//", 1)[1].split(":")[0]
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": session.session_key, "domain": host, "path": "/"}]
+    )
+    page.goto("/n/feldberg/austausch/")
+    page.get_by_role("heading", name="Austausch", exact=True).wait_for()
+
+    navigator = staff_context(browser, live_server, personas.feldberg.navigator)
+    desk = navigator.new_page()
+    desk.goto("/n/feldberg/austausch/verwaltung/mitglieder/")
+    assert_accessible(desk, axe_source)
+    tab_to(desk, f"form[action$='/{forum.anja.code}/sperren/'] button")
+    desk.keyboard.press("Enter")
+    desk.get_by_text("Anja Berger ist gesperrt.").wait_for()
+    assert desk.get_by_role("button", name="Anja Berger entsperren").is_visible()
+    navigator.close()
+
+    page.reload()
+    page.get_by_role("heading", name="Ihr Zugang zum Austausch ist gesperrt").wait_for()
+    assert_accessible(page, axe_source)
