@@ -132,3 +132,19 @@ def test_the_members_list_finds_by_name_company_or_address(forum, personas):
         assert "Carla Nord sperren" in html and "Anja Berger sperren" not in html
     html = navigator.get(MEMBERS, {"q": "niemand"}).content.decode()
     assert "Kein Mitglied passt zur Suche." in html
+
+
+def test_a_blocked_member_gets_no_digest_and_no_new_mentions(forum, personas, mailoutbox):
+    from django.core.management import call_command
+
+    thread = start(forum)  # Anja follows her thread
+    with scopes_disabled():
+        services.reply(author=forum.bernd, thread=thread, body="Ein Tipp für @anja-berger.")
+    staff_client(personas.feldberg.navigator).post(f"{MEMBERS}{forum.anja.code}/sperren/")
+    call_command("send_community_digest")
+    assert mailoutbox == []
+    with scopes_disabled():
+        services.reply(author=forum.bernd, thread=thread, body="Noch einmal @anja-berger.")
+        assert not forum.anja.notifications.filter(
+            kind="mention", post__body__startswith="Noch"
+        ).exists()
