@@ -89,7 +89,11 @@ def test_an_installations_own_dated_events_are_indexed_with_their_date(own_catal
 
 def test_the_results_page_shows_the_events_date(client, own_catalog):
     response = client.get("/n/feldberg/suche/", {"q": "Fachleute beraten Betriebe"})
-    assert [d.ref for d in response.context["page"].documents] == ["event:ev-sprechtag"]
+    # The event first; the Kammer's advice for Betriebe may follow (on PostgreSQL it
+    # does since the query no longer also matches the parts of "Fachleute").
+    refs = [d.ref for d in response.context["page"].documents]
+    assert refs[0] == "event:ev-sprechtag"
+    assert set(refs) <= {"event:ev-sprechtag", "offer:hwk-ausbildungsberatung"}
     page = response.content.decode()
     assert "Ausbildung (14.01.2027, 10:00 Uhr)</a>" in page
     assert "ohne Datum" not in page
