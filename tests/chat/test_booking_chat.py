@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -22,6 +21,7 @@ from anlaufstelle.chat.threads import group_name
 from anlaufstelle.networks.scoping import network_scope
 
 from .conftest import book, booking_company_path, booking_staff_path, view_token
+from .test_chat_pages import mails_when_offline
 
 pytestmark = pytest.mark.django_db
 
@@ -304,23 +304,19 @@ def test_the_calendar_counts_unread_messages_in_a_constant_number_of_queries(cli
 def test_the_other_side_gets_an_email_only_when_offline(
     client, desk, appointment, django_capture_on_commit_callbacks
 ):
-    mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(booking_company_path(appointment), {"body": "Niemand ist online"})
-    assert [m.to for m in mail.outbox] == [[desk.expert_a.email]]
-    body = mail.outbox[0].body
+    mails = mails_when_offline(
+        client,
+        django_capture_on_commit_callbacks,
+        company=booking_company_path(appointment),
+        staff=booking_staff_path(appointment),
+        group=group_name("booking", appointment.pk),
+        staff_user=desk.expert_a,
+    )
+    assert [m.to for m in mails] == [[desk.expert_a.email], ["anja@hotel-am-see.example"]]
     # No message text in the e-mail, only the link to the chat.
-    assert "Niemand ist online" not in body
-    assert booking_staff_path(appointment) in body
-    services.mark_online(group_name("booking", appointment.pk), "staff")
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(booking_company_path(appointment), {"body": "Die Expertin ist online"})
-    assert len(mail.outbox) == 1
-    client.force_login(desk.expert_a)
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(booking_staff_path(appointment), {"body": "Antwort per E-Mail"})
-    assert mail.outbox[-1].to == ["anja@hotel-am-see.example"]
-    assert f"/termine/termin/{appointment.code}/" in mail.outbox[-1].body
+    assert "Niemand ist online" not in mails[0].body
+    assert booking_staff_path(appointment) in mails[0].body
+    assert f"/termine/termin/{appointment.code}/" in mails[1].body
 
 
 def test_flooding_is_refused_with_429(client, appointment, settings):

@@ -22,7 +22,9 @@ from .test_consumers import (
     communicator,
     cookie_of,
     flood,
+    open_pair,
     run,
+    send_and_hear,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -50,24 +52,16 @@ def test_company_and_expert_receive_each_others_messages(desk, appointment):
     expert = cookie_of(desk.expert_a)
 
     async def scenario() -> None:
-        company = communicator(company_route(appointment))
-        staff = communicator(staff_route(appointment), expert)
-        assert (await company.connect(timeout=10))[0]
-        assert (await staff.connect(timeout=10))[0]
-        await company.send_json_to({"type": "send", "body": "Bringe ich Zeugnisse mit? 5 < 7 &"})
-        mine = await company.receive_json_from(timeout=5)
-        theirs = await staff.receive_json_from(timeout=5)
-        assert mine["type"] == theirs["type"] == "message"
-        assert mine["mine"] is True and theirs["mine"] is False
+        company, staff = await open_pair(
+            company_route(appointment), staff_route(appointment), expert
+        )
+        _mine, theirs = await send_and_hear(company, staff, "Bringe ich Zeugnisse mit? 5 < 7 &")
         assert "5 &lt; 7 &amp;" in theirs["html"]
         assert "Hotel am See" in theirs["html"]  # the company's label on the expert's side
         await staff.send_json_to({"type": "read", "up_to": theirs["id"]})
         assert await company.receive_json_from(timeout=5) == {"type": "read", "up_to": theirs["id"]}
-        await staff.send_json_to({"type": "send", "body": "Ja, gern."})
-        answer = await company.receive_json_from(timeout=5)
-        assert answer["type"] == "message" and answer["mine"] is False
+        _mine, answer = await send_and_hear(staff, company, "Ja, gern.")
         assert "Partner: Partner Werkraum Feldberg" in answer["html"]
-        assert (await staff.receive_json_from(timeout=5))["mine"] is True
         await company.disconnect()
         await staff.disconnect()
 

@@ -234,23 +234,38 @@ def test_retention_erases_the_chat_too(client, desk, concern, django_capture_on_
         assert Message.objects.get(concern=concern).body == "[gelöscht]"
 
 
+def mails_when_offline(
+    client, capture, *, company: str, staff: str, group: str, staff_user
+) -> list:
+    """The company writes with nobody online, then with the staff side online; then staff
+    answer with the company away: the e-mails sent (two when only the offline ones are)."""
+    mail.outbox.clear()
+    with capture(execute=True):
+        client.post(company, {"body": "Niemand ist online"})
+    services.mark_online(group, "staff")
+    with capture(execute=True):
+        client.post(company, {"body": "Die andere Seite ist online"})
+    client.force_login(staff_user)
+    with capture(execute=True):
+        client.post(staff, {"body": "Antwort per E-Mail"})
+    return list(mail.outbox)
+
+
 def test_the_other_side_gets_an_email_only_when_offline(
     client, desk, concern, django_capture_on_commit_callbacks
 ):
-    mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(company_path(concern), {"body": "Niemand ist online"})
-    assert len(mail.outbox) == 1
-    assert "Niemand ist online" in mail.outbox[0].body
-    services.mark_online(group_name("concern", concern.pk), "staff")
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(company_path(concern), {"body": "Die Lotsin ist online"})
-    assert len(mail.outbox) == 1
+    mails = mails_when_offline(
+        client,
+        django_capture_on_commit_callbacks,
+        company=company_path(concern),
+        staff=staff_path(concern),
+        group=group_name("concern", concern.pk),
+        staff_user=desk.navigator,
+    )
+    assert len(mails) == 2
+    assert "Niemand ist online" in mails[0].body
     # The company is offline: the navigator's answer reaches it by e-mail.
-    client.force_login(desk.navigator)
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(staff_path(concern), {"body": "Antwort per E-Mail"})
-    assert mail.outbox[-1].to == ["anja@hotel-am-see.example"]
+    assert mails[1].to == ["anja@hotel-am-see.example"]
 
 
 def test_flooding_is_refused_with_429(client, concern, settings):

@@ -50,6 +50,29 @@ def run(scenario: Any) -> Any:
     return async_to_sync(scenario)()
 
 
+async def open_pair(
+    company_path: str, staff_path: str, cookie: tuple[bytes, bytes]
+) -> tuple[WebsocketCommunicator, WebsocketCommunicator]:
+    """Both sides' sockets, connected: (company, staff)."""
+    company = communicator(company_path)
+    staff = communicator(staff_path, cookie)
+    assert (await company.connect(timeout=10))[0]
+    assert (await staff.connect(timeout=10))[0]
+    return company, staff
+
+
+async def send_and_hear(
+    sender: WebsocketCommunicator, receiver: WebsocketCommunicator, body: str
+) -> tuple[dict, dict]:
+    """`sender` writes `body`: (its own copy, the other side's), both "message" frames."""
+    await sender.send_json_to({"type": "send", "body": body})
+    mine = await sender.receive_json_from(timeout=5)
+    theirs = await receiver.receive_json_from(timeout=5)
+    assert mine["type"] == theirs["type"] == "message"
+    assert mine["mine"] is True and theirs["mine"] is False
+    return mine, theirs
+
+
 def can_open(
     path: str, *headers: tuple[bytes, bytes], origin: tuple[bytes, bytes] = ORIGIN
 ) -> bool:
@@ -95,15 +118,8 @@ def test_company_and_navigator_receive_each_others_messages(desk, concern):
     navigator = cookie_of(desk.navigator)
 
     async def scenario() -> None:
-        company = communicator(company_route(concern))
-        staff = communicator(staff_route(concern), navigator)
-        assert (await company.connect(timeout=10))[0]
-        assert (await staff.connect(timeout=10))[0]
-        await company.send_json_to({"type": "send", "body": "Hallo & guten Tag <3"})
-        mine = await company.receive_json_from(timeout=5)
-        theirs = await staff.receive_json_from(timeout=5)
-        assert mine["type"] == theirs["type"] == "message"
-        assert mine["mine"] is True and theirs["mine"] is False
+        company, staff = await open_pair(company_route(concern), staff_route(concern), navigator)
+        _mine, theirs = await send_and_hear(company, staff, "Hallo & guten Tag <3")
         # The text arrives escaped inside the rendered item.
         assert "Hallo &amp; guten Tag &lt;3" in theirs["html"]
         assert "Hotel am See" in theirs["html"]
