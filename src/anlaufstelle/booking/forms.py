@@ -80,7 +80,10 @@ class BookingForm(ContactFieldsMixin):
 
 
 class ReservationForm(ContactFieldsMixin):
-    day = forms.DateField(label=_("Date"), widget=forms.DateInput(INPUT | {"type": "date"}))
+    # A date input reads only ISO dates; the locale's "04.12.2026" would leave it empty.
+    day = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(INPUT | {"type": "date"}, format="%Y-%m-%d")
+    )
     start = forms.TimeField(
         label=_("From"), widget=forms.TimeInput(INPUT | {"type": "time", "step": 900})
     )
