@@ -25,6 +25,7 @@ from .test_consumers import (
     open_pair,
     run,
     send_and_hear,
+    write_while_online_then_away,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -159,20 +160,7 @@ def test_erasing_the_booking_closes_its_sockets_and_deletes_the_messages(desk, a
 def test_the_other_side_online_gets_no_email(desk, appointment, mailoutbox):
     expert = cookie_of(desk.expert_a)
 
-    async def scenario() -> None:
-        staff = communicator(staff_route(appointment), expert)
-        company = communicator(company_route(appointment))
-        await staff.connect(timeout=10)
-        await company.connect(timeout=10)
-        await company.send_json_to({"type": "send", "body": "Die Expertin ist da"})
-        await company.receive_json_from(timeout=5)
-        await staff.receive_json_from(timeout=5)
-        await staff.disconnect()
-        # Now the expert is gone: the next message is announced by e-mail.
-        await company.send_json_to({"type": "send", "body": "Jetzt ist sie weg"})
-        await company.receive_json_from(timeout=5)
-        await company.disconnect()
-
     mailoutbox.clear()
-    run(scenario)
+    write_while_online_then_away(company_route(appointment), staff_route(appointment), expert)
+    # Only the message written after the expert left is announced by e-mail.
     assert [m.to for m in mailoutbox] == [[desk.expert_a.email]]

@@ -73,6 +73,22 @@ async def send_and_hear(
     return mine, theirs
 
 
+def write_while_online_then_away(
+    company_path: str, staff_path: str, cookie: tuple[bytes, bytes]
+) -> None:
+    """The company writes while the staff side is connected, then after it left."""
+
+    async def scenario() -> None:
+        company, staff = await open_pair(company_path, staff_path, cookie)
+        await send_and_hear(company, staff, "Sie sind ja online")
+        await staff.disconnect()
+        await company.send_json_to({"type": "send", "body": "Jetzt nicht mehr"})
+        await company.receive_json_from(timeout=5)
+        await company.disconnect()
+
+    run(scenario)
+
+
 def can_open(
     path: str, *headers: tuple[bytes, bytes], origin: tuple[bytes, bytes] = ORIGIN
 ) -> bool:
@@ -245,21 +261,8 @@ def test_erasing_the_concern_closes_its_sockets(desk, concern):
 def test_the_other_side_online_gets_no_email(desk, concern, mailoutbox):
     navigator = cookie_of(desk.navigator)
 
-    async def scenario() -> None:
-        staff = communicator(staff_route(concern), navigator)
-        company = communicator(company_route(concern))
-        await staff.connect(timeout=10)
-        await company.connect(timeout=10)
-        await company.send_json_to({"type": "send", "body": "Sie sind ja online"})
-        await staff.receive_json_from(timeout=5)
-        await staff.disconnect()
-        await company.receive_json_from(timeout=5)
-        await company.send_json_to({"type": "send", "body": "Jetzt nicht mehr"})
-        await company.receive_json_from(timeout=5)
-        await company.disconnect()
-
     mailoutbox.clear()
-    run(scenario)
+    write_while_online_then_away(company_route(concern), staff_route(concern), navigator)
     bodies = [m.body for m in mailoutbox]
     assert not any("Sie sind ja online" in b for b in bodies)
     assert any("Jetzt nicht mehr" in b for b in bodies)
