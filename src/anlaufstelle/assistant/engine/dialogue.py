@@ -20,7 +20,13 @@ from django_scopes import scopes_disabled
 
 from anlaufstelle.networks.models import Network
 from anlaufstelle.networks.scoping import visible_network_ids
-from anlaufstelle.search.answerability import DEFAULT_THRESHOLDS, Answerability, Thresholds, judge
+from anlaufstelle.search.answerability import (
+    DEFAULT_THRESHOLDS,
+    GROUP_PREFIX,
+    Answerability,
+    Thresholds,
+    judge,
+)
 from anlaufstelle.search.engine import (
     SearchOptions,
     SearchResult,
@@ -29,6 +35,7 @@ from anlaufstelle.search.engine import (
     search,
     strip_words,
 )
+from anlaufstelle.search.intent import asks_for_advice
 from anlaufstelle.search.lexicon import fold, load_stopwords
 from anlaufstelle.search.models import SearchDocument
 from anlaufstelle.search.queries import result_url, topic_labels
@@ -243,6 +250,22 @@ def retrieve(
     with scopes_disabled():
         docs = SearchDocument.objects.in_bulk([h.doc_id for h in result.hits])
     return Retrieval(query, result, docs, verdict, network, options.weights)
+
+
+def search_sees_its_field(network: Network, text: str, options: EngineOptions) -> bool:
+    """Whether the search answers `text` from the field's own vocabulary.
+
+    An exemplar's similarity is a weak signal: a colloquial "finde keinen koch für die
+    saison" lies nearest to "Hast du ein Rezept für Kuchen?". The search's judgement
+    (search.answerability, the same as the results page's) overrules it when the message
+    has words of the field and the index matches them — a word of the field itself, or
+    only an occupation or sector word (a synonym group) in a question that asks for help
+    ("was kann ich machen"): "Wie koche ich Spargel?" names an occupation's verb, no need."""
+    verdict = retrieve(network, text, options=options).verdict
+    if not (verdict.answerable and verdict.reason == "domain"):
+        return False
+    field_words = [w for w in verdict.signals.domain_words if not w.startswith(GROUP_PREFIX)]
+    return bool(field_words) or asks_for_advice(text)
 
 
 def pick(
@@ -527,7 +550,9 @@ def respond(
         return turn.handoff()
     if guess.intent == it.GREETING:
         return turn.greeting()
-    if guess.intent == it.OUT_OF_SCOPE:
+    if guess.intent == it.OUT_OF_SCOPE and not (
+        guess.by == "exemplar" and search_sees_its_field(network, body, options)
+    ):
         return turn.out_of_scope()
     # A clarification asked last turn: its context joins this answer.
     query = f"{current['context']} {body}".strip() if current["context"] else body
