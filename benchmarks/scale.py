@@ -379,8 +379,13 @@ def scale_networks() -> list:
         )
 
 
-def phase_serve(count: int) -> dict:
-    """A fresh app process that searches `count` networks: what it holds afterwards."""
+def phase_serve(count: int, budget_mib: float | None = None) -> dict:
+    """A fresh app process that searches `count` networks: what it holds afterwards
+    (`budget_mib`: SEARCH_SNAPSHOT_BUDGET_MB for this process, 0 = no limit)."""
+    from django.conf import settings
+
+    if budget_mib is not None:
+        settings.SEARCH_SNAPSHOT_BUDGET_MB = budget_mib
     from anlaufstelle.networks.scoping import visible_network_ids
     from anlaufstelle.search import snapshots
     from anlaufstelle.search.embedders import get_embedder
@@ -409,6 +414,7 @@ def phase_serve(count: int) -> dict:
         snapshots_held=held["snapshots"],
         snapshot_mib_estimate=round(held["snapshot_bytes"] / 2**20, 1),
         corpus_words=held["corpus_words"],
+        typo_vocabularies_cached=len(snapshots._vocabularies),
         budget_mib=round(snapshots.budget_bytes() / 2**20),
         rss_mib_before=round(before, 1),
         rss_mib_after=round(after, 1),
@@ -522,7 +528,7 @@ def main() -> None:
         elif name == "stamps":
             phase_stamps()
         elif name == "serve":
-            phase_serve(int(rest[0]))
+            phase_serve(int(rest[0]), float(rest[1]) if len(rest) > 1 else None)
         elif name == "search":
             phase_search(args.sample, args.queries)
         return
