@@ -14,6 +14,7 @@ from anlaufstelle.search.engine import SearchOptions, search
 from anlaufstelle.search.indexing import (
     FIELDS,
     _fields,
+    embed_pending,
     index_object,
     rebuild_index,
     remove_ref,
@@ -304,3 +305,31 @@ def test_a_write_changes_the_stamp_that_processes_compare(search_world):
         SearchDocument.objects.filter(network_id=feldberg).update(region="neu")
     after = snapshots.current_stamps(force=True)[feldberg]
     assert after[0] == before[0] and after != before
+
+
+class FakeEmbedder:
+    model_id = "fake:4"
+    dimension = 4
+
+    def embed_passages(self, texts):
+        import numpy as np
+
+        return np.ones((len(texts), 4), dtype=np.float32) / 2
+
+    embed_queries = embed_passages
+
+
+def test_embed_pending_embeds_one_network_in_batches_and_then_nothing(search_world):
+    feldberg = search_world.feldberg.pk
+    seen: list[tuple[int, int]] = []
+    done = embed_pending(
+        FakeEmbedder(), network_ids=[feldberg], batch=2, progress=lambda d, t: seen.append((d, t))
+    )
+    with scopes_disabled():
+        embedded = set(
+            SearchDocument.objects.filter(model_id="fake:4").values_list("network_id", flat=True)
+        )
+        rows = SearchDocument.objects.filter(network_id=feldberg).count()
+    assert done == rows and embedded == {feldberg}
+    assert seen[0] == (2, rows) and seen[-1] == (rows, rows)
+    assert embed_pending(FakeEmbedder(), network_ids=[feldberg]) == 0

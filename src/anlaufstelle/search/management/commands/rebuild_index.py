@@ -37,7 +37,8 @@ class Command(BaseCommand):
         start = time.perf_counter()
 
         def progress(done: int, total: int) -> None:
-            if sys.stderr.isatty() or done == total or done % 1024 == 0:
+            step = max(32, total // 10)  # without a terminal: about every tenth
+            if sys.stderr.isatty() or done == total or done % step < 32:
                 elapsed = time.perf_counter() - embed_started[0]
                 rate = done / elapsed if elapsed else 0.0
                 self.stderr.write(
