@@ -241,6 +241,8 @@ def test_a_support_turn_costs_one_query_encoding(embedded_world, settings, monke
 
     monkeypatch.setattr(engine, "_embed_query_uncached", counting)
     # "EGZ" is expanded by the search before it embeds the query.
-    reply = respond(network=embedded_world.feldberg, message="Wer zahlt den EGZ für Langzeitarbeitslose?")
+    reply = respond(
+        network=embedded_world.feldberg, message="Wer zahlt den EGZ für Langzeitarbeitslose?"
+    )
     assert reply.intent == "find_support" and reply.sources
     assert len(calls) == 1, calls
