@@ -333,3 +333,15 @@ def test_embed_pending_embeds_one_network_in_batches_and_then_nothing(search_wor
     assert done == rows and embedded == {feldberg}
     assert seen[0] == (2, rows) and seen[-1] == (rows, rows)
     assert embed_pending(FakeEmbedder(), network_ids=[feldberg]) == 0
+
+
+def test_the_typo_vocabularies_drop_the_least_recently_used_set(search_world, monkeypatch):
+    snapshots.invalidate()
+    monkeypatch.setattr(snapshots, "VOCABULARIES", 2)
+    feldberg, stuttgart, bund = (n.pk for n in search_world.__dict__.values())
+    first = snapshots.vocabulary([feldberg, bund])
+    snapshots.vocabulary([stuttgart, bund])
+    assert snapshots.vocabulary([feldberg, bund]) is first  # used again: now the newest
+    snapshots.vocabulary([bund])
+    assert snapshots.memory()["vocabularies"] == 2
+    assert snapshots.vocabulary([feldberg, bund]) is first  # kept, the Stuttgart set went

@@ -103,7 +103,10 @@ _lexicon_stamp: Stamp | None = None
 _stamps_read_at = 0.0
 _UNLOADED: Stamp = (-1, "")
 _lexicon_key: Stamp | None = _UNLOADED
-_vocabularies: dict[tuple[tuple[int, Stamp], ...], Vocabulary] = {}
+# Typo vocabularies per set of visible networks (~3 MiB each at 450 rows: the words and
+# their one-letter deletions), least recently used first; at most VOCABULARIES kept.
+VOCABULARIES = 32
+_vocabularies: OrderedDict[tuple[tuple[int, Stamp], ...], Vocabulary] = OrderedDict()
 
 
 def invalidate() -> None:
@@ -162,6 +165,7 @@ def memory() -> dict[str, int]:
             "snapshots": len(_snapshots),
             "snapshot_bytes": sum(_snapshot_bytes.values()),
             "corpus_words": len(corpus_words()),
+            "vocabularies": len(_vocabularies),
         }
 
 
@@ -283,9 +287,10 @@ def vocabulary(network_ids: list[int]) -> Vocabulary:
             for snap in snaps:
                 counts.update(snap.words)
             vocab = Vocabulary(counts)
-            if len(_vocabularies) > 32:
-                _vocabularies.clear()
             _vocabularies[key] = vocab
+            while len(_vocabularies) > VOCABULARIES:
+                _vocabularies.popitem(last=False)
+        _vocabularies.move_to_end(key)
         return vocab
 
 
