@@ -271,9 +271,7 @@ def other_items() -> Iterator[SourceItem]:
 def all_items() -> Iterator[SourceItem]:
     """Every indexable item of every network (runs unscoped: the index spans networks)."""
     yield from directory_items()
-    yield from catalog_event_items()
-    with scopes_disabled():
-        yield from registry.registered_items()
+    yield from other_items()
 
 
 def item_for(kind: str, pk: int) -> SourceItem | None:
