@@ -336,6 +336,9 @@ SEARCH_EMBEDDER_THREADS = int(os.environ.get("SEARCH_EMBEDDER_THREADS", "0")) or
 SEARCH_EMBEDDER_SPARSE = env_bool("SEARCH_EMBEDDER_SPARSE", default=True)
 # Content changes enqueue an index update (django-tasks); off for bulk jobs and tests.
 SEARCH_AUTO_INDEX = env_bool("SEARCH_AUTO_INDEX", default=True)
+# Memory an app process may spend on the networks' search snapshots (least recently
+# searched dropped first; 0 = no limit). ~1.4 MiB per network of 300 offers: docs/scaling.md.
+SEARCH_SNAPSHOT_BUDGET_MB = int(os.environ.get("SEARCH_SNAPSHOT_BUDGET_MB", "256"))
 
 # The assistant's optional generation (docs/assistant.md): an OpenAI-compatible chat
 # endpoint (base URL, e.g. http://127.0.0.1:11434/v1) phrases grounded answers. Empty = off.
