@@ -17,6 +17,16 @@ def test_it_does_not_split_words_into_function_words():
     assert split_compound(fold("Werkstatt")) == ()
 
 
+def test_a_dictionary_word_is_not_split_into_parts_rarer_than_itself():
+    # Verbs and adjectives that happen to be two dictionary words glued together.
+    for word in ("einstellen", "verbessern", "millionen", "betreiben", "vereinbaren"):
+        assert split_compound(word) == (), word
+    assert split_compound(fold("technische")) == ()
+    # Real compounds, rarer than their parts, still split.
+    assert split_compound("berufsschule")[-1:] == ("schule",)
+    assert split_compound(fold("Arbeitsverhältnis")) == ("arbeit", "verhaltnis")
+
+
 def test_a_compound_in_a_query_meets_its_parts_in_a_document():
     query = set(analyse("Fachkräfteeinwanderung").terms)
     document = set(analyse("Einwanderung von Fachkräften aus Drittstaaten").terms)
@@ -57,6 +67,20 @@ def test_typos_are_corrected_to_the_closest_index_word():
     assert vocab.correct("ausbildnug") == "ausbildung"
     assert vocab.correct("einstiegsqualifiziehrumg") == "einstiegsqualifizierung"
     assert vocab.correct("zuschus") == "zuschuss"
+
+
+def test_a_typo_that_splits_by_chance_is_still_corrected():
+    vocab = Vocabulary(Counter({"kostenfreie": 3, "mitarbeiter": 2, "technikerin": 1}))
+    assert split_compound("kotsenfreie")  # Kots + freie
+    assert vocab.correct("kotsenfreie") == "kostenfreie"
+    assert vocab.correct("technikrein") == "technikerin"
+    assert vocab.correct("mitarbieter") == "mitarbeiter"
+
+
+def test_a_real_compound_near_an_index_word_is_not_corrected():
+    vocab = Vocabulary(Counter({"mitarbeiterwohnungen": 2, "lohnkostenzuschusse": 1}))
+    assert vocab.correct("mitarbeiterwohnung") is None  # another form, not a typo
+    assert vocab.correct("lohnkostenzuschuss") is None
 
 
 def test_correct_german_words_are_not_corrected():

@@ -5,17 +5,53 @@ corpus), each at least `MIN_PART` letters, allowing the linking elements (Fugen)
 "es", "n", "en" and "e" between parts. Among splits with equally few parts the one with
 the longest shortest part wins — "arbeitsmarkt" becomes arbeit(s)+markt, not a split
 that leaves a three-letter scrap. Function words are never parts, so "unternehmen" is
-not split into "unter" + "nehmen". The whole word is always kept as well.
+not split into "unter" + "nehmen". A dictionary word is not split into a part that is
+rarer than the word itself (frequencies of the German dictionary): "einstellen" is a verb
+of its own, not einst + Ellen, while "Berufsschule" (rarer than "Beruf" and "Schule")
+still splits. The whole word is always kept as well.
 """
 
 from __future__ import annotations
 
+import gzip
+import json
 from functools import lru_cache
+from importlib import resources
 
-from .lexicon import MIN_PART, is_known_word, load_stopwords, on_lexicon_change
+from .lexicon import MIN_PART, fold, german_words, is_known_word, load_stopwords, on_lexicon_change
 
 FUGEN = ("", "s", "es", "n", "en", "e")
 MAX_PARTS = 4
+
+
+# pyspellchecker's counts start at 50: most rare words (and most compound parts:
+# "Lohn", "Zuschuss") have exactly that, so only the words above it are stored.
+FREQUENCY_FLOOR = 50
+
+
+@lru_cache(maxsize=1)
+def _frequent_words() -> dict[str, int]:
+    """Folded dictionary words more frequent than the floor, with their counts."""
+    try:
+        ref = resources.files("spellchecker") / "resources" / "de.json.gz"
+        with ref.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as fh:
+            data: dict[str, int] = json.load(fh)
+    except (ModuleNotFoundError, FileNotFoundError):  # pragma: no cover - dependency missing
+        return {}
+    counts: dict[str, int] = {}
+    for word, n in data.items():
+        if len(word) >= MIN_PART and word.isalpha():
+            key = fold(word)
+            counts[key] = counts.get(key, 0) + n
+    return {w: n for w, n in counts.items() if n > FREQUENCY_FLOOR}
+
+
+def frequency(word: str) -> int:
+    """Dictionary frequency of a folded word; 0 for a word only our corpus knows."""
+    found = _frequent_words().get(word)
+    if found is not None:
+        return found
+    return FREQUENCY_FLOOR if word in german_words() else 0
 
 
 def _is_part(word: str) -> bool:
@@ -61,6 +97,7 @@ def split_compound(word: str) -> tuple[str, ...]:
     parts: the search should find "Schule" in it.
     """
     best: tuple[str, ...] | None = None
+    whole = frequency(word)
     for cut in range(MIN_PART, len(word) - MIN_PART + 1):
         head, rest = word[:cut], word[cut:]
         if not _is_part(head):
@@ -75,6 +112,8 @@ def split_compound(word: str) -> tuple[str, ...]:
             if tail_parts is None:
                 continue
             candidate = (head, *tail_parts)
+            if min(frequency(p) for p in candidate) < whole:
+                continue  # a word in its own right, not made of these parts
             if best is None or _rank(candidate) > _rank(best):
                 best = candidate
     return best or ()

@@ -1,11 +1,14 @@
 """Typo tolerance: correct query words that are no word at all to the closest index word.
 
-A query word is left alone when the index contains it, when it is a German word (the
-lexicon), or when it splits into known parts — a correct word that our catalog does not
-use is not a typo. Otherwise the candidates are the index words within Damerau-
-Levenshtein distance 1 (words of up to 7 letters) or 2 (longer words), found through a
-delete-neighbourhood index (symmetric delete) and verified exactly; the most frequent
-wins. The corrected words give the "Meinten Sie …?" suggestion.
+A query word is left alone when the index contains it or when it is a German word (the
+lexicon) — a correct word that our catalog does not use is not a typo. A word that splits
+into known parts is left alone too, unless the index has a word of the same length one
+swap or one wrong letter away: many typos split by chance ("kotsenfreie" → Kots + freie,
+"technikrein" → Technik + rein), while a real compound rarely lies one such edit from an
+index word (its inflected forms differ in length). Otherwise the candidates are the
+index words within Damerau-Levenshtein distance 1 (words of up to 7 letters) or 2
+(longer words), found through a delete-neighbourhood index (symmetric delete) and
+verified exactly; the most frequent wins. The corrected words give the "Meinten Sie …?" suggestion.
 """
 
 from __future__ import annotations
@@ -70,12 +73,24 @@ class Vocabulary:
     def __contains__(self, word: str) -> bool:
         return word in self.counts
 
-    def needs_correction(self, word: str) -> bool:
+    def _no_word(self, word: str) -> bool:
         if len(word) < MIN_TYPO_LENGTH or not word.isalpha():
             return False
-        if word in self.counts or word in load_stopwords() or is_known_word(word):
+        return not (word in self.counts or word in load_stopwords() or is_known_word(word))
+
+    def swaps(self, word: str) -> set[str]:
+        """Index words of the same length one substitution or transposition away."""
+        found = set()
+        for d in _deletes(word):
+            for candidate in self._deletes.get(d, ()):
+                if len(candidate) == len(word) and distance(word, candidate, 1) == 1:
+                    found.add(candidate)
+        return found
+
+    def needs_correction(self, word: str) -> bool:
+        if not self._no_word(word):
             return False
-        return not split_compound(word)
+        return not split_compound(word) or bool(self.swaps(word))
 
     def candidates(self, word: str) -> set[str]:
         found: set[str] = set()
@@ -93,11 +108,14 @@ class Vocabulary:
 
     def correct(self, word: str) -> str | None:
         """The best index word for a misspelt folded `word`, or None."""
-        if not self.needs_correction(word):
+        if not self._no_word(word):
             return None
-        limit = max_distance(word)
+        if split_compound(word):  # only the close same-length words (see the module doc)
+            limit, pool = 1, self.swaps(word)
+        else:
+            limit, pool = max_distance(word), self.candidates(word)
         best: tuple[int, int, str] | None = None
-        for candidate in self.candidates(word):
+        for candidate in pool:
             dist = distance(word, candidate, limit)
             if dist > limit:
                 continue
