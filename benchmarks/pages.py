@@ -89,6 +89,7 @@ def discover(base: str, network: str) -> list[tuple[str, str]]:
     event = first_link(events, rf"{site}veranstaltungen/(?!verwaltung)[\w-]+/")
     mediathek = get(base + site + "mediathek/")
     episode = first_link(mediathek, rf"{site}mediathek/podcast/[\w-]+/")
+    article = first_link(mediathek, rf"{site}mediathek/artikel/[\w-]+/")
     return [
         ("start page", "/"),
         ("network start", site),
@@ -100,6 +101,11 @@ def discover(base: str, network: str) -> list[tuple[str, str]]:
         ("event page", event),
         ("Mediathek list", f"{site}mediathek/"),
         ("episode page", episode),
+        ("article page", article),
+        # The forum itself is for members (signed in); these are its public doors.
+        ("joining the exchange", f"{site}austausch/mitmachen/"),
+        ("exchange sign-in", f"{site}austausch/anmelden/"),
+        ("exchange rules", f"{site}austausch/regeln/"),
         ("concern form", f"{site}anliegen/"),
         ("assistant page", f"{site}assistent/"),
     ]

@@ -201,6 +201,29 @@ start_mail_sink() {
     sleep 1
 }
 
+# The loopback deployment's own database: created on the local PostgreSQL when it is
+# missing (a fresh machine has none; `make prod-up` promises to set everything up). A
+# database on another host is the operator's (docs/deployment.md) and never created here.
+ensure_local_database() {
+    "$PY" - <<'PYEOF'
+import os
+import sys
+from urllib.parse import urlsplit
+
+import psycopg
+
+url = urlsplit(os.environ.get("DATABASE_URL", ""))
+name = url.path.lstrip("/")
+if url.scheme not in ("postgres", "postgresql") or url.hostname not in ("127.0.0.1", "localhost"):
+    sys.exit(0)
+admin = url._replace(path="/postgres").geturl()
+with psycopg.connect(admin, autocommit=True) as conn:
+    if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+        conn.execute(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0')
+        print(f"prod: created the database {name} on {url.hostname}", file=sys.stderr)
+PYEOF
+}
+
 prepare_database() {
     manage migrate --noinput -v 0
     # Collected files are post-processed (hashed, compressed) each time: only when a
@@ -259,6 +282,7 @@ cmd_up() {
     ensure_certificate
     render_nginx
     start_mail_sink
+    ensure_local_database || die "cannot create the local database (DATABASE_URL)"
     manage check_deployment || die "the configuration fails its check (above); nothing started"
     prepare_database
     cmd_start
