@@ -9,30 +9,21 @@ drive the real layer against the local Redis (database 9, only this test's prefi
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import socket
-import subprocess
-import sys
 import uuid
 from typing import Any
 
 import pytest
+
+from fresh_settings import setting_for_env
 
 REDIS_URL = "redis://127.0.0.1:6379/9"
 
 
 def redis_layer_config() -> dict[str, Any]:
     """settings.CHANNEL_LAYERS["default"] for REDIS_URL (read in a subprocess)."""
-    code = (
-        "import django, json; django.setup(); from django.conf import settings; "
-        "print(json.dumps(settings.CHANNEL_LAYERS['default']))"
-    )
-    env = {**os.environ, "REDIS_URL": REDIS_URL, "DJANGO_SETTINGS_MODULE": "anlaufstelle.settings"}
-    out = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    return setting_for_env("CHANNEL_LAYERS", {"REDIS_URL": REDIS_URL})["default"]
 
 
 @pytest.fixture

@@ -21,6 +21,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from fresh_settings import setting_for_env
+
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "Kennwort-fuer-Tests-2024"  # the persona fixtures' password
@@ -131,20 +133,7 @@ def redis_reachable() -> bool:
 
 def redis_caches(url: str) -> dict[str, Any]:
     """settings.CACHES as settings.py builds it for REDIS_URL=url (read in a subprocess)."""
-    import json
-    import os
-    import subprocess
-    import sys
-
-    code = (
-        "import django, json; django.setup(); from django.conf import settings; "
-        "print(json.dumps(settings.CACHES))"
-    )
-    env = {**os.environ, "REDIS_URL": url, "DJANGO_SETTINGS_MODULE": "anlaufstelle.settings"}
-    out = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    return setting_for_env("CACHES", {"REDIS_URL": url})
 
 
 @pytest.fixture
