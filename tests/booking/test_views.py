@@ -142,8 +142,11 @@ def test_the_cancel_link_works_once(client, schedule, free_slot):
     assert client.post(links["cancel"]).status_code == 200
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CANCELLED
-    assert client.post(links["cancel"]).status_code == 404
-    assert client.get(links["view"]).status_code == 404
+    # Once: the old links now only say that it was cancelled (test_cancelled_links.py).
+    assert client.post(links["cancel"]).status_code == 410
+    assert client.get(links["view"]).status_code == 410
+    booking.refresh_from_db()
+    assert booking.token_version == 1
 
 
 def test_a_cancel_link_does_not_open_another_booking(client, schedule, in_feldberg):

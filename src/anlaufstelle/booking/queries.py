@@ -16,9 +16,10 @@ from django.utils import timezone
 
 from anlaufstelle.lib import params
 
-from . import slots
+from . import slots, tokens
 from .models import (
     Booking,
+    BookingStatus,
     ClosingDay,
     OpeningHours,
     Reservation,
@@ -38,6 +39,34 @@ BOOKING_EXTRAS: list[Callable[[object, list[Booking]], None]] = []
 def add_extras(user: object, bookings: list[Booking]) -> None:
     for extra in BOOKING_EXTRAS:
         extra(user, bookings)
+
+
+class CancelledLink(Http404):
+    """A genuine earlier link of an appointment cancelled since (the cancel raised its
+    token version). An Http404, so whoever does not handle it still answers "not found";
+    the company's pages catch it and say what happened (booking.views.cancelled_link)."""
+
+    def __init__(self, booking: Booking) -> None:
+        super().__init__("appointment cancelled")
+        self.booking = booking
+
+
+def check_company_link(booking: Booking | None, token: str, purpose: str) -> Booking:
+    """`booking` if `token` is its current link for `purpose`; CancelledLink for an
+    earlier link of a since cancelled (not erased) appointment; Http404 otherwise."""
+    if booking is None:
+        raise Http404
+    try:
+        tokens.check_token(booking, token, purpose)
+    except tokens.InvalidLink as exc:
+        if (
+            booking.status == BookingStatus.CANCELLED
+            and booking.anonymised_at is None
+            and tokens.is_outdated(booking, token, purpose)
+        ):
+            raise CancelledLink(booking) from exc
+        raise Http404 from exc
+    return booking
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from django.conf import settings
 from anlaufstelle.lib import signed_links
 from anlaufstelle.lib.signed_links import InvalidLink, Linkable
 
-__all__ = ["PURPOSES", "InvalidLink", "check_token", "make_token", "max_age"]
+__all__ = ["PURPOSES", "InvalidLink", "check_token", "is_outdated", "make_token", "max_age"]
 
 PURPOSES = ("view", "cancel", "move")
 
@@ -35,3 +35,9 @@ def make_token(obj: Linkable, purpose: str, kind: str = "booking") -> str:
 def check_token(obj: Linkable, token: str, purpose: str, kind: str = "booking") -> None:
     """Raise InvalidLink unless `token` was made for exactly this object, purpose and version."""
     signed_links.check_token(obj, token, salt=_salt(kind, purpose), max_age=max_age())
+
+
+def is_outdated(obj: Linkable, token: str, purpose: str, kind: str = "booking") -> bool:
+    """True for a genuine, unexpired link of `obj` made before a cancel or move raised its
+    version: a page may say what happened, but must not act on it."""
+    return signed_links.is_outdated(obj, token, salt=_salt(kind, purpose), max_age=max_age())

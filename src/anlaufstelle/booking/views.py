@@ -4,6 +4,8 @@ room reservations and the staff's approvals. Thin: resolve, validate, call a ser
 from __future__ import annotations
 
 import contextlib
+import functools
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from django.db.models import QuerySet
@@ -155,15 +157,48 @@ def _booking_from_link(code: str, token: str, purpose: str) -> Booking:
         .filter(code=code)
         .first()
     )
-    if booking is None:
-        raise Http404
-    try:
-        tokens.check_token(booking, token, purpose)
-    except tokens.InvalidLink as exc:
-        raise Http404 from exc
-    return booking
+    return queries.check_company_link(booking, token, purpose)
 
 
+def cancelled_link(request: HttpRequest, booking: Booking) -> HttpResponse:
+    """The answer to an earlier link of a cancelled appointment: what was cancelled, when
+    and by whom, and where to book anew. 410 Gone: the link was genuine, but what it
+    pointed to is gone for good (no action is offered, and a client or a link checker
+    sees an error); only the holder of such a link gets here (queries.check_company_link),
+    and the page shows no more than the link showed before, never the company's data."""
+    schedule = booking.slot.schedule
+    if queries.bookable_schedules().filter(pk=schedule.pk).exists():
+        new_url = reverse(
+            "site:booking:schedule",
+            kwargs={"network_slug": booking.network.slug, "code": schedule.code},
+        )
+    else:
+        new_url = reverse("site:booking:index", kwargs={"network_slug": booking.network.slug})
+    response = render(
+        request,
+        "booking/cancelled_link.html",
+        {"booking": booking, "schedule": schedule, "new_url": new_url},
+        status=410,
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+def says_when_cancelled(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For the company's link pages: an earlier link of a cancelled appointment gets
+    `cancelled_link` instead of the 404 (queries.CancelledLink)."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except queries.CancelledLink as gone:
+            return cancelled_link(request, gone.booking)
+
+    return wrapper
+
+
+@says_when_cancelled
 def booking_view(request: HttpRequest, network_slug: str, code: str, token: str) -> HttpResponse:
     booking = _booking_from_link(code, token, "view")
     queries.add_extras(None, [booking])  # e.g. the chat's unread messages
@@ -185,6 +220,7 @@ def booking_view(request: HttpRequest, network_slug: str, code: str, token: str)
     )
 
 
+@says_when_cancelled
 def booking_ics(request: HttpRequest, network_slug: str, code: str, token: str) -> HttpResponse:
     booking = _booking_from_link(code, token, "view")
     response = HttpResponse(ical.booking_ics(booking), content_type="text/calendar; charset=utf-8")
@@ -192,6 +228,7 @@ def booking_ics(request: HttpRequest, network_slug: str, code: str, token: str) 
     return response
 
 
+@says_when_cancelled
 def booking_cancel(request: HttpRequest, network_slug: str, code: str, token: str) -> HttpResponse:
     booking = _booking_from_link(code, token, "cancel")
     error = None
@@ -207,6 +244,7 @@ def booking_cancel(request: HttpRequest, network_slug: str, code: str, token: st
     return render(request, "booking/cancel.html", {"booking": booking, "error": error})
 
 
+@says_when_cancelled
 def booking_move(request: HttpRequest, network_slug: str, code: str, token: str) -> HttpResponse:
     booking = _booking_from_link(code, token, "move")
     schedule = booking.slot.schedule

@@ -20,7 +20,7 @@ from typing import Any
 from django.http import Http404
 from django_scopes import scopes_disabled
 
-from anlaufstelle.booking import tokens as booking_tokens
+from anlaufstelle.booking import queries as booking_queries
 from anlaufstelle.booking.models import Booking
 from anlaufstelle.cases import links, queries
 from anlaufstelle.cases.models import Actor, Concern, Referral
@@ -128,12 +128,9 @@ def _booking(network: Network, code: str) -> Booking:
 
 def booking_company_party(network: Network, code: str, token: str) -> Party:
     """The company's side through the booking's signed "view" link (the confirmation
-    page's); 404 for a wrong, expired, cancelled-or-moved (old version) or erased link."""
-    booking = _booking(network, code)
-    try:
-        booking_tokens.check_token(booking, token, "view")
-    except booking_tokens.InvalidLink as exc:
-        raise Http404 from exc
+    page's); 404 for a wrong, expired, moved (old version) or erased link, and for an
+    old link of a cancelled booking its subclass CancelledLink (the page says so)."""
+    booking = booking_queries.check_company_link(_booking(network, code), token, "view")
     return Party(thread=BookingThread(booking), side=COMPANY, token=token)
 
 

@@ -20,6 +20,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
+from anlaufstelle.booking import queries as booking_queries
+from anlaufstelle.booking import views as booking_views
 from anlaufstelle.directory.queries import site_network
 from anlaufstelle.lib.security_headers import allow_websocket
 from anlaufstelle.networks.guards import staff_member, staff_view
@@ -123,7 +125,11 @@ def _file(party: access.Party, file_code: str) -> HttpResponse:
 def company(
     request: HttpRequest, network_slug: str, code: str, token: str, kind: str = "concern"
 ) -> HttpResponse:
-    return _chat(request, _company(request, code, token, kind))
+    try:
+        party = _company(request, code, token, kind)
+    except booking_queries.CancelledLink as gone:  # an old link of a cancelled booking
+        return booking_views.cancelled_link(request, gone.booking)
+    return _chat(request, party)
 
 
 def company_thread(

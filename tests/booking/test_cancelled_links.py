@@ -1,0 +1,131 @@
+"""An earlier link of a cancelled appointment says so (410) instead of "not found";
+a wrong link, another network's address or an erased appointment still shows nothing."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
+from anlaufstelle.booking import privacy, queries, services, tokens
+from anlaufstelle.booking.models import Booking
+
+from .test_services import book
+
+
+def url(name: str, booking: Booking, token: str, network: str = "feldberg") -> str:
+    return reverse(
+        f"site:booking:{name}",
+        kwargs={"network_slug": network, "code": booking.code, "token": token},
+    )
+
+
+def chat_url(booking: Booking, token: str, network: str = "feldberg") -> str:
+    return reverse(
+        "site:chat:booking_company",
+        kwargs={"network_slug": network, "code": booking.code, "token": token},
+    )
+
+
+@pytest.fixture
+def booking(schedule, free_slot):
+    return book(schedule, free_slot.starts_at)
+
+
+@pytest.fixture
+def old(booking) -> dict[str, str]:
+    """The company's links as its confirmation mail carried them, before the cancel."""
+    return {p: tokens.make_token(booking, p) for p in tokens.PURPOSES}
+
+
+def test_the_company_cancels_and_its_old_links_say_so(client, schedule, booking, old):
+    assert client.post(url("cancel", booking, old["cancel"])).status_code == 200
+    for name, token in (
+        ("view", old["view"]),
+        ("ics", old["view"]),
+        ("cancel", old["cancel"]),
+        ("move", old["move"]),
+    ):
+        response = client.get(url(name, booking, token))
+        assert response.status_code == 410, name
+        html = response.content.decode()
+        assert "Dieser Termin wurde abgesagt" in html
+        assert "Sie haben diesen Termin am" in html
+        assert "Arbeitgeber-Sprechstunde" in html
+        new = reverse(
+            "site:booking:schedule", kwargs={"network_slug": "feldberg", "code": schedule.code}
+        )
+        assert f'href="{new}"' in html
+        assert "Neuen Termin buchen" in html
+        # Only what the link showed before; never the company's data.
+        assert "anja@hotel-am-see.example" not in html
+        assert "Anja Muster" not in html
+        assert response["Cache-Control"].startswith("max-age=0")
+    # A POST to the old cancel link changes nothing and says the same.
+    assert client.post(url("cancel", booking, old["cancel"])).status_code == 410
+
+
+def test_the_experts_cancel_is_shown_with_the_message(client, feldberg, booking, old):
+    with scopes_disabled():
+        services.cancel_booking(booking=booking, by="expert", message="Ich bin krank.")
+    response = client.get(url("view", booking, old["view"]))
+    assert response.status_code == 410
+    html = response.content.decode()
+    assert f"{feldberg.provider.name} hat diesen Termin am" in html
+    assert "Ich bin krank." in html
+
+
+def test_the_old_chat_link_says_so_too(client, booking, old):
+    with scopes_disabled():
+        services.cancel_booking(booking=booking, by="company")
+    response = client.get(chat_url(booking, old["view"]))
+    assert response.status_code == 410
+    assert "Dieser Termin wurde abgesagt" in response.content.decode()
+
+
+def test_a_new_appointment_is_offered_at_the_overview_when_the_hour_is_closed(
+    client, schedule, booking, old
+):
+    with scopes_disabled():
+        services.cancel_booking(booking=booking, by="company")
+        schedule.is_active = False
+        schedule.save(update_fields=["is_active"])
+    response = client.get(url("view", booking, old["view"]))
+    assert response.status_code == 410
+    html = response.content.decode()
+    closed = reverse(
+        "site:booking:schedule", kwargs={"network_slug": "feldberg", "code": schedule.code}
+    )
+    index = reverse("site:booking:index", kwargs={"network_slug": "feldberg"})
+    assert f'href="{closed}"' not in html
+    assert f'<a class="kern-link" href="{index}">Neuen Termin buchen</a>' in html
+
+
+def test_wrong_links_other_networks_and_erased_appointments_still_get_404(
+    client, schedule, in_feldberg, booking, old
+):
+    other = book(schedule, queries.free_slots([schedule], limit=2)[1].starts_at, email="b@x.org")
+    services.cancel_booking(booking=booking, by="company")
+    assert client.get(url("view", booking, old["view"], network="stuttgart")).status_code == 404
+    assert client.get(chat_url(booking, old["view"], network="stuttgart")).status_code == 404
+    for token in (
+        "guess",
+        old["view"][:-2] + ("AA" if not old["view"].endswith("AA") else "BB"),
+        tokens.make_token(other, "view"),  # another booking's genuine link
+        tokens.make_token(booking, "view", kind="reservation"),  # another kind's link
+    ):
+        response = client.get(url("view", booking, token))
+        assert response.status_code == 404
+        assert "abgesagt" not in response.content.decode()
+        assert client.get(chat_url(booking, token)).status_code == 404
+    # Erased: nothing is left to say.
+    privacy.erase_booking(booking=booking)
+    assert client.get(url("view", booking, old["view"])).status_code == 404
+
+
+def test_an_old_link_of_a_moved_appointment_is_still_not_found(client, schedule, in_feldberg):
+    first, second = queries.free_slots([schedule], limit=2)
+    booking = book(schedule, first.starts_at)
+    token = tokens.make_token(booking, "view")
+    services.move_booking(booking=booking, starts_at=second.starts_at)
+    assert client.get(url("view", booking, token)).status_code == 404
