@@ -10,12 +10,21 @@ from allauth.core import context as allauth_context
 from allauth.core.exceptions import ImmediateHttpResponse
 from django.conf import settings
 from django.http import HttpRequest
+from django.shortcuts import resolve_url
+from django.urls import reverse
+
+from .models import Role
 
 
 class StaffAccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Coordinators invite staff; operators create coordinators.
         return False
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """Where staff land after signing in when no (safe) `next` was given; allauth
+        asks only after the whole login, second factor included."""
+        return staff_home(request.user)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """allauth's mails (password reset) go out at once, a person waits for them:
@@ -51,3 +60,23 @@ def has_totp(user: Any) -> bool:
 def needs_second_factor_setup(user: Any) -> bool:
     """A signed-in staff member who must set up TOTP before using the back office."""
     return bool(user.is_authenticated and second_factor_required() and not has_totp(user))
+
+
+def staff_home(user: Any) -> str:
+    """A staff member's own work page: navigators work from their network's inbox
+    (journey 3), partner experts from their calendar; coordinators run their network
+    from the back office (partners, rooms, staff, branding; its start page links the
+    inbox and calendar too), as operators do. The page's guard still asks for the
+    second factor."""
+    network = getattr(user, "network", None)
+    if (
+        not user.is_superuser
+        and network is not None
+        and network.is_active
+        and not network.is_nationwide
+    ):
+        if user.role == Role.NAVIGATOR:
+            return reverse("site:cases:inbox", args=[network.slug])
+        if user.role == Role.PARTNER_EXPERT:
+            return reverse("site:booking:calendar", args=[network.slug])
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
