@@ -4,15 +4,13 @@ terms, the company profile, foreign-language questions, cross-validated weights.
 from __future__ import annotations
 
 import json
-import math
 
 import numpy as np
 import pytest
-from django.db import connection
 from django_scopes import scopes_disabled
 
 from anlaufstelle.search import snapshots
-from anlaufstelle.search.backends import BM25_B, BM25_K1, TermStats, get_backend, match_groups
+from anlaufstelle.search.backends import get_backend, match_groups
 from anlaufstelle.search.embedders import (
     SPARSE_TOP_K,
     bytes_to_sparse,
@@ -230,51 +228,3 @@ def test_the_match_budget_keeps_only_the_rarest_terms_as_candidates(search_world
         "lexical", common_min_rows=0, common_term_share=0.99, match_budget=0
     )
     assert common_terms(["betrieb", "kamm"], ids, unbounded) == []
-
-
-def _bm25(tf: float, length: float, avg_length: float, idf: float) -> float:
-    return idf * tf * (BM25_K1 + 1) / (tf + BM25_K1 * (1 - BM25_B + BM25_B * length / avg_length))
-
-
-def test_both_backends_rank_the_analysed_terms_with_bm25(search_world):
-    """The lexical score is Okapi BM25 on both databases, computed here from the rows.
-
-    FTS5 keeps its statistics over the whole table (its row length counts the
-    network-id column's token, its IDF is ln((N − n + ½) / (n + ½))); PostgreSQL gets
-    them from the visible rows (the engine's `TermStats`). Either way the score of each
-    row is the same sum over the query terms, title occurrences weighted twice.
-    """
-    ids = search_world.ids(search_world.feldberg)
-    terms = ["betrieb", "kamm", "ausbild"]
-    with scopes_disabled():
-        everything = list(
-            SearchDocument.objects.values_list("pk", "network_id", "title_terms", "body_terms")
-        )
-    if connection.vendor == "sqlite":
-        rows = everything
-        n = len(rows)
-        lengths = {pk: len(t.split()) + len(b.split()) + 1 for pk, _, t, b in rows}
-        df = {t: sum(t in (ti.split() + bo.split()) for _, _, ti, bo in rows) for t in terms}
-        idf = {t: max(math.log((n - df[t] + 0.5) / (df[t] + 0.5)), 1e-6) for t in terms}
-        stats = None
-    else:
-        rows = [r for r in everything if r[1] in ids]
-        lengths = {pk: len(t.split()) + len(b.split()) for pk, _, t, b in rows}
-        idf = inverse_document_frequencies(terms, ids)
-        stats = TermStats(idf=idf, avg_length=snapshots.average_length(ids))
-    avg_length = sum(lengths.values()) / len(lengths)
-    expected = {}
-    for pk, network_id, title, body in rows:
-        if network_id not in ids:
-            continue
-        score = 0.0
-        for term in terms:
-            tf = 2.0 * title.split().count(term) + body.split().count(term)
-            if tf:
-                score += _bm25(tf, lengths[pk], avg_length, idf[term])
-        if score:
-            expected[pk] = score
-    got = get_backend().search(terms, ids, plain=False, limit=50, title_weight=2.0, stats=stats)
-    assert {pk for pk, _ in got} == set(expected)
-    assert {pk: pytest.approx(score, rel=1e-4) for pk, score in got} == expected
-    assert [pk for pk, _ in got] == sorted(expected, key=lambda pk: (-expected[pk], pk))

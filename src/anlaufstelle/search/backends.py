@@ -4,8 +4,10 @@
   (migrations 0002, 0004): `search_fts` over the analysed terms (tokenchars "_" keeps
   the synonym tokens whole) and `search_fts_plain` over the raw title and body (FTS5's
   default unicode61 tokenizer: the `plain` baseline), each with the row's network id
-  as a third column that scopes the MATCH. Ranking is FTS5's BM25 with the title
-  weighted against the body.
+  as a third column that scopes the MATCH. FTS5's bm25() picks the best rows; the
+  analysed terms are then ranked with BM25 from the visible rows' statistics
+  (`TermStats`, `bm25_scores`), as on PostgreSQL: FTS5's own statistics cover the
+  whole table, every network's rows.
 - PostgreSQL: stored generated `tsvector` columns (`to_tsvector('simple', …)` of the
   same columns; migration 0004; the analysed one kept in the table row, 0005) with GIN
   indexes that find the matching rows; the analysed terms are ranked with the same
@@ -34,10 +36,20 @@ from .lexicon import fold, load_stopwords
 
 SAFE_TERM = re.compile(r"^[0-9a-zäöüß_]+$")
 
+# BM25's constants, FTS5's (sqlite/ext/fts5/fts5_aux.c).
+BM25_K1 = 1.2
+BM25_B = 0.75
+# Rows ranked again with BM25 from the visible rows' statistics: the best POOL × limit
+# by the database's own ranking (PostgreSQL: ts_rank, no IDF; SQLite: FTS5's bm25()
+# over the whole table), 300 rows for the engine's 150 candidates. The dev questions
+# measure the same with 1, 2 and 4; the BM25 stage's time grows with the pool
+# (docs/search.md).
+POOL = 2
+
 
 @dataclass(frozen=True)
 class TermStats:
-    """Statistics of the visible rows that PostgreSQL's ranking needs from outside.
+    """Statistics of the visible rows that the BM25 of both backends needs from outside.
 
     `idf`: term -> inverse document frequency; `avg_length`: mean number of analysed
     terms per row (title + body); `method`: "bm25" (Okapi BM25 as FTS5 computes it) or
@@ -100,8 +112,38 @@ def _clean(terms: list[str], plain: bool = False) -> list[str]:
     return seen[:64]
 
 
+def bm25_scores(
+    rows: list[tuple[int, str, str]],
+    terms: list[str],
+    stats: TermStats,
+    title_weight: float,
+) -> list[tuple[int, float]]:
+    """Okapi BM25 of (id, title terms, body terms) rows, best first, ties by id.
+
+    Per query term idf(t) · f·(k1+1) / (f + k1·(1 − b + b·len/avg_len)) with f =
+    title_weight · (occurrences in the title) + (occurrences in the body) and len the
+    row's analysed terms (title + body) — FTS5's formula with the visible rows'
+    statistics. PostgreSQL computes the same in SQL (`PostgresFTSBackend.search`).
+    """
+    avg = max(float(stats.avg_length), 1.0)
+    weights = [(t, float(stats.idf.get(t, 1.0))) for t in terms]
+    out = []
+    for pk, title, body in rows:
+        title_list, body_list = title.split(), body.split()
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * (len(title_list) + len(body_list)) / avg)
+        score = 0.0
+        for term, idf in weights:
+            f = title_weight * title_list.count(term) + body_list.count(term)
+            if f:
+                score += idf * f * (BM25_K1 + 1) / (f + norm)
+        out.append((int(pk), score))
+    out.sort(key=lambda item: (-item[1], item[0]))
+    return out
+
+
 class SQLiteFTS5Backend:
     name = "sqlite-fts5"
+    needs_stats = True
 
     def search(
         self,
@@ -112,8 +154,14 @@ class SQLiteFTS5Backend:
         limit: int,
         title_weight: float = 2.0,
         common: list[str] | None = None,
-        stats: TermStats | None = None,  # FTS5 keeps its own statistics
+        stats: TermStats | None = None,
     ) -> list[tuple[int, float]]:
+        """FTS5 finds the matching rows; with the visible rows' `stats` (analysed terms
+        only) its bm25() picks the best POOL × limit of them and BM25 is computed again
+        from their stored terms with those statistics, as on PostgreSQL. FTS5's own
+        bm25() counts rows and terms over the whole table — every network's rows, and
+        the network-id column's token in each row's length — so another network's
+        content changed a network's ranking (docs/decisions/0009, addendum 12)."""
         terms = _clean(terms, plain)
         if not terms or not network_ids:
             return []
@@ -133,10 +181,22 @@ class SQLiteFTS5Backend:
             f"SELECT rowid, bm25({table}, {weight:.3f}, 1.0, 0.0) AS rank "  # noqa: S608
             f"FROM {table} WHERE {table} MATCH %s ORDER BY rank LIMIT %s"
         )
+        rescore = stats is not None and stats.method == "bm25" and not plain
+        pool = int(limit) * POOL if rescore else int(limit)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [f"({match}) AND network_id : ({scope})", int(limit)])
+            cursor.execute(sql, [f"({match}) AND network_id : ({scope})", pool])
             # FTS5's bm25() is negative, lower is better: flip it.
-            return [(int(pk), -float(rank)) for pk, rank in cursor.fetchall()]
+            ranked = [(int(pk), -float(rank)) for pk, rank in cursor.fetchall()]
+            if not rescore or not ranked:
+                return ranked
+            ids = [pk for pk, _ in ranked]
+            cursor.execute(
+                "SELECT id, title_terms, body_terms FROM search_searchdocument "  # noqa: S608
+                f"WHERE id IN ({', '.join(['%s'] * len(ids))})",
+                ids,
+            )
+            rows = cursor.fetchall()
+        return bm25_scores(rows, [*rare, *frequent], stats, weight)[: int(limit)]
 
 
 # Stored generated columns (migration 0004): title weight A, body weight B.
@@ -144,18 +204,11 @@ PG_VECTOR = {False: "d.terms_tsv", True: "d.plain_tsv"}
 # The analysed text of the same columns, for BM25's term frequencies and lengths.
 PG_TEXT = ("s.title_terms", "s.body_terms")
 
-# Rows ranked again with BM25 (or IDF-weighted ts_rank): the best POOL × limit by a
-# plain ts_rank (200 rows for the engine's 100 candidates). The dev questions measure
-# the same with 1, 2 and 4; the BM25 stage's time grows with the pool (docs/search.md).
-POOL = 2
 # The planner's cost of a random page read during the lexical query (at most this;
 # PostgreSQL's default is 4, meant for spinning disks). With 4 it read all 10,000 rows
 # sequentially and tested each tsvector against the query rather than use the GIN
 # index once a third of them matched: ~40 ms instead of 10-25 (docs/search.md).
 PG_RANDOM_PAGE_COST = 1.1
-# FTS5's constants (sqlite/ext/fts5/fts5_aux.c).
-BM25_K1 = 1.2
-BM25_B = 0.75
 
 
 class PostgresFTSBackend:

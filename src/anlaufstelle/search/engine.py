@@ -14,6 +14,7 @@ The weights are those measured on the development questions (docs/search.md).
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Mapping
@@ -71,11 +72,11 @@ class SearchOptions:
     # Applies once the visible index has `common_min_rows` rows; 0 switches it off.
     common_term_share: float = 0.2
     match_budget: int = 3_000
-    # PostgreSQL's ranking of the analysed terms: "bm25" (computed like FTS5's, from the
-    # visible rows' statistics), "idf" (Σ idf · ts_rank per term) or "ts_rank" alone.
-    # SQLite's FTS5 always ranks with its own BM25.
+    # Ranking of the analysed terms: "bm25" (FTS5's formula from the visible rows'
+    # statistics, on both databases: backends.bm25_scores), "idf" (PostgreSQL: Σ idf ·
+    # ts_rank per term) or "ts_rank" (PostgreSQL's ts_rank, SQLite FTS5's own bm25()).
     pg_ranking: str = "bm25"
-    # IDF of PostgreSQL's BM25: "lucene" ln(1 + …), always positive, or "robertson" (FTS5's
+    # IDF of the BM25: "lucene" ln(1 + …), always positive, or "robertson" (FTS5's
     # formula, ~0 for a term in half of the visible rows: see inverse_document_frequencies).
     bm25_idf: str = "lucene"
     common_min_rows: int = 1000
@@ -564,9 +565,17 @@ def clear_query_cache() -> None:
     _embed_query_cached.cache_clear()
 
 
-def _zscore(values: np.ndarray) -> np.ndarray:
-    std = float(values.std()) or 1.0
-    return (values - float(values.mean())) / std
+def _zscore(values: np.ndarray, mean: float | None = None, std: float | None = None) -> np.ndarray:
+    """(values − mean) / std, with the values' own statistics unless given."""
+    if mean is None or std is None:
+        mean, std = float(values.mean()), float(values.std())
+    return (values - mean) / (std or 1.0)
+
+
+# A network scored with the dense prefilter (dense.py) gets exact cosines for this many
+# × the pool of its best rows by approximate score, and at least REFINE_MIN rows.
+REFINE_FACTOR = 8
+REFINE_MIN = 2_000
 
 
 def semantic_ranking(
@@ -582,16 +591,29 @@ def semantic_ranking(
     the weighted sum of the z-scores of the cosine and of the latent-term dot product
     over every visible row. Returns ([(doc id, score)], {doc id: cosine}, (mean, std)).
     """
-    ids, cosines, sparse = snapshots.semantic_scores(
-        network_ids, vector, latent if options.sparse else None
-    )
+    rows = snapshots.score_rows(network_ids, vector, latent if options.sparse else None)
+    ids, cosines, sparse = rows.ids, rows.cosines, rows.sparse
     if not len(ids):
         return [], {}, (0.0, 1.0)
-    scores = cosines.astype(np.float64)
-    if sparse is not None and options.sparse_weight > 0:
-        scores = (1.0 - options.sparse_weight) * _zscore(scores) + options.sparse_weight * _zscore(
-            sparse
-        )
+    mixed = sparse is not None and options.sparse_weight > 0
+    sparse_stats = (float(sparse.mean()), float(sparse.std())) if mixed else (0.0, 1.0)
+
+    def score(dense: np.ndarray, positions: np.ndarray | None = None) -> np.ndarray:
+        if not mixed:
+            return dense.astype(np.float64)
+        latent_part = sparse if positions is None else sparse[positions]
+        return (1.0 - options.sparse_weight) * _zscore(
+            dense.astype(np.float64), rows.mean, rows.std
+        ) + options.sparse_weight * _zscore(latent_part, *sparse_stats)
+
+    scores = score(cosines)
+    if rows.approximate:
+        # Exact cosines for the best rows by approximate score: the ranked ones are exact.
+        wanted = min(len(scores), max(REFINE_FACTOR * pool, REFINE_MIN))
+        best = np.argpartition(-scores, wanted - 1)[:wanted] if wanted < len(scores) else None
+        best = np.arange(len(scores)) if best is None else best
+        rows.refine(best)
+        scores[best] = score(cosines[best], best)
     if len(scores) > pool:
         top = np.argpartition(-scores, pool - 1)[:pool]
         top = top[np.argsort(-scores[top], kind="stable")]
@@ -615,7 +637,7 @@ def _embedding_pool() -> ThreadPoolExecutor:
 
 
 def _lexical_runs_elsewhere() -> bool:
-    return connection.vendor == "postgresql"
+    return connection.vendor == "postgresql" or bool(os.environ.get("PAR"))
 
 
 @SEARCH_SECONDS.time()  # every search: site, API, assistant, matching (/metrics)
