@@ -14,7 +14,6 @@ The weights are those measured on the development questions (docs/search.md).
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Mapping
@@ -24,7 +23,6 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from django.db import connection
 from django_scopes import scopes_disabled
 
 from anlaufstelle.lib.metrics import SEARCH_SECONDS
@@ -636,10 +634,6 @@ def _embedding_pool() -> ThreadPoolExecutor:
     return _EMBED_POOL
 
 
-def _lexical_runs_elsewhere() -> bool:
-    return connection.vendor == "postgresql" or bool(os.environ.get("PAR"))
-
-
 @SEARCH_SECONDS.time()  # every search: site, API, assistant, matching (/metrics)
 def search(
     query: str,
@@ -676,12 +670,12 @@ def search(
             text = strip_words(query, place_words(own_network_id))
         if options.expand_query_embedding and analysis.expansion:
             text = f"{text} ({analysis.expansion})"
-        if options.lexical and analysis.terms and _lexical_runs_elsewhere():
-            # PostgreSQL runs the lexical query in its own process: embed meanwhile.
+        if options.lexical and analysis.terms:
+            # The lexical query runs meanwhile: in PostgreSQL's own process, or in
+            # SQLite's C code, which releases the GIL like the model does
+            # (docs/decisions/0003-search.md, decision 14).
             pending = _embedding_pool().submit(embed_query, text, sparse=options.sparse)
         else:
-            # In-process FTS5 competes with the model for the two cores: one after the
-            # other was faster at p95 (docs/decisions/0003-search.md).
             embedding = embed_query(text, sparse=options.sparse)
             timings["embed_ms"] = (time.perf_counter() - t_embed) * 1000
 

@@ -33,6 +33,7 @@ from django_scopes import scopes_disabled
 
 from .analysis import tokenize
 from .blas import single_threaded_blas
+from .dense import DenseIndex
 from .embedders import bytes_to_sparse, get_embedder
 from .lexicon import corpus_words, set_corpus_words
 from .models import SearchCorpusWord, SearchDocument, SearchIndexState
@@ -64,12 +65,20 @@ class NetworkSnapshot:
     sparse_ptr: np.ndarray | None = None
     sparse_rows: np.ndarray | None = None
     sparse_weights: np.ndarray | None = None
+    # The dense matrix with what a large network needs for a prefiltered product (dense.py).
+    dense: DenseIndex | None = None
 
     def nbytes(self) -> int:
         """Estimated memory of this snapshot (arrays exactly, word counters roughly)."""
-        arrays = [self.ids, self.matrix, self.sparse_ptr, self.sparse_rows, self.sparse_weights]
+        arrays = [self.ids, self.sparse_ptr, self.sparse_rows, self.sparse_weights]
         size = sum(a.nbytes for a in arrays if a is not None)
+        size += self.dense.nbytes() if self.dense is not None else self.matrix.nbytes
         return size + COUNTER_ENTRY_BYTES * (len(self.words) + len(self.term_df))
+
+    def dense_index(self) -> DenseIndex:
+        if self.dense is None:
+            self.dense = DenseIndex.build(self.matrix)
+        return self.dense
 
     def sparse_scores(self, indices: np.ndarray, weights: np.ndarray) -> np.ndarray | None:
         """Dot product of a sparse query with every row (None without sparse vectors).
@@ -213,6 +222,7 @@ def _build(network_id: int, stamp: Stamp) -> NetworkSnapshot:
         term_df=term_df,
         term_count=term_count,
     )
+    snap.dense_index()
     if sparse_features:
         dimension = int(getattr(embedder, "sparse_dimension", 0)) or 1 + int(
             max(f.max() for f in sparse_features if len(f))
@@ -308,35 +318,92 @@ def average_length(network_ids: list[int]) -> float:
     return sum(s.term_count for s in snaps) / rows if rows else 0.0
 
 
+@dataclass
+class SemanticScores:
+    """Scores of a query against every visible row.
+
+    `cosines` are exact except in the segments of networks scored with a prefilter
+    (`parts`: (dense index, first position, end position)), where they are approximate
+    until `refine` makes the wanted positions exact. `mean`/`std` are the exact
+    statistics of the cosines over all visible rows in either case.
+    """
+
+    ids: np.ndarray
+    cosines: np.ndarray
+    sparse: np.ndarray | None
+    mean: float
+    std: float
+    query: np.ndarray
+    parts: list[tuple[DenseIndex, int, int]] = field(default_factory=list)
+
+    @property
+    def approximate(self) -> bool:
+        return bool(self.parts)
+
+    def refine(self, positions: np.ndarray) -> None:
+        """Replace the approximate cosines at `positions` by exact ones."""
+        for index, start, end in self.parts:
+            mine = positions[(positions >= start) & (positions < end)]
+            if len(mine):
+                self.cosines[mine] = index.exact(self.query, mine - start)
+
+
 def semantic_scores(
     network_ids: list[int],
     query_vector: np.ndarray,
     query_sparse: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """(document ids, cosine scores, sparse scores or None) over the visible rows.
+    """(document ids, cosine scores, sparse scores or None) over the visible rows; the
+    cosines of prefiltered networks are approximate (see `score_rows`)."""
+    scores = score_rows(network_ids, query_vector, query_sparse)
+    return scores.ids, scores.cosines, scores.sparse
+
+
+def score_rows(
+    network_ids: list[int],
+    query_vector: np.ndarray,
+    query_sparse: tuple[np.ndarray, np.ndarray] | None = None,
+) -> SemanticScores:
+    """Dense (and sparse) scores of the query against every visible row.
 
     The sparse scores are None unless the query has a sparse vector and every visible
     snapshot has sparse rows (a half-sparse ranking would be biased by network).
     """
     single_threaded_blas()  # see blas.py: spinning BLAS threads slow the next embedding
+    query = np.asarray(query_vector, dtype=np.float32)
     all_ids = []
     all_scores = []
     all_sparse: list[np.ndarray | None] = []
+    parts: list[tuple[DenseIndex, int, int]] = []
+    count, total, squares, position = 0, 0.0, 0.0, 0
     for network_id in network_ids:
         snap = snapshot(network_id)
-        if len(snap.ids):
-            all_ids.append(snap.ids)
-            all_scores.append(snap.matrix @ query_vector)
-            all_sparse.append(
-                snap.sparse_scores(*query_sparse) if query_sparse is not None else None
-            )
+        rows = len(snap.ids)
+        if not rows:
+            continue
+        index = snap.dense_index()
+        dense = index.scores(query)
+        if dense.approximate:
+            parts.append((index, position, position + rows))
+        all_ids.append(snap.ids)
+        all_scores.append(dense.cosines)
+        all_sparse.append(snap.sparse_scores(*query_sparse) if query_sparse is not None else None)
+        count += rows
+        total += rows * dense.mean
+        squares += rows * (dense.std**2 + dense.mean**2)
+        position += rows
     if not all_ids:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), None
+        empty = np.zeros(0, dtype=np.float32)
+        return SemanticScores(np.zeros(0, dtype=np.int64), empty, None, 0.0, 0.0, query)
     sparse: np.ndarray | None = None
     present = [s for s in all_sparse if s is not None]
     if present and len(present) == len(all_sparse):
         sparse = np.concatenate(present)
-    return np.concatenate(all_ids), np.concatenate(all_scores), sparse
+    mean = total / count
+    std = max(squares / count - mean * mean, 0.0) ** 0.5
+    return SemanticScores(
+        np.concatenate(all_ids), np.concatenate(all_scores), sparse, mean, std, query, parts
+    )
 
 
 def vectors_for(network_ids: list[int], doc_ids: list[int]) -> np.ndarray:
