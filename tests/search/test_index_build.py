@@ -211,7 +211,7 @@ def test_the_command_rebuilds_one_network_and_refuses_an_unknown_one(search_worl
     call_command("rebuild_index", "--no-embed", "--network", "feldberg")
     out = capsys.readouterr()
     assert "[1/1] feldberg:" in out.err
-    assert "rows/s" in out.out
+    assert "Einträge/s" in out.out
     rows = {ref: row for (_n, ref), row in stored_rows().items()}
     assert rows["offer:feldberg-geheimtipp"]["title"] == "Wohnungen am Haussee"
     assert rows["offer:stuttgart-wohnprojekt"]["title"] == "Azubi-Wohnheim Neckarblick"

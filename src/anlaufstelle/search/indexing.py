@@ -25,7 +25,7 @@ from itertools import islice
 from pathlib import Path
 
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
@@ -253,6 +253,11 @@ def upsert_items(items: Iterable[SourceItem]) -> list[int]:
     return ids
 
 
+def _unembedded(embedder: Embedder) -> QuerySet[SearchDocument]:
+    """The rows without a vector of `embedder`'s model (call inside scopes_disabled)."""
+    return SearchDocument.objects.filter(~Q(model_id=embedder.model_id) | Q(vector__isnull=True))
+
+
 def embed_pending(
     embedder: Embedder | None = None,
     *,
@@ -271,9 +276,7 @@ def embed_pending(
     if embedder is None:
         return 0
     with scopes_disabled():
-        pending = SearchDocument.objects.filter(
-            ~Q(model_id=embedder.model_id) | Q(vector__isnull=True)
-        )
+        pending = _unembedded(embedder)
         if ids is not None:
             pending = pending.filter(pk__in=list(ids))
         if network_ids is not None:
@@ -513,10 +516,57 @@ def _rebuild_network(
     return result
 
 
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
+
+
+def _embed_networks(
+    targets: list[tuple[int, str]],
+    *,
+    progress: Callable[[str, int, int], None] | None,
+    say: Callable[[str], None],
+) -> int:
+    """Embed the pending rows of `targets`, network by network (so that progress can
+    name the network); the embedder's model is loaded only when a row is pending."""
+    embedder = get_embedder()
+    if embedder is None:
+        return 0
+    with scopes_disabled():
+        pending: dict[int, int] = dict(
+            _unembedded(embedder)
+            .filter(network_id__in=[network_id for network_id, _ in targets])
+            .order_by()
+            .values("network_id")
+            .annotate(rows=Count("pk"))
+            .values_list("network_id", "rows")
+        )
+    if not pending:
+        return 0
+    say(
+        f"Einbettungen für {_count(sum(pending.values()), 'Eintrag', 'Einträge')} in "
+        f"{_count(len(pending), 'Netzwerk', 'Netzwerken')} berechnen "
+        "(das Sprachmodell wird geladen; das kann einige Minuten dauern) …"
+    )
+    done = 0
+    for network_id, slug in targets:
+        if not pending.get(network_id):
+            continue
+        report = None
+        if progress is not None:
+
+            def report(count: int, total: int, slug: str = slug) -> None:
+                progress(slug, count, total)
+
+        done += embed_pending(
+            embedder, network_ids=[network_id], batch=EMBED_BATCH, progress=report
+        )
+    return done
+
+
 def rebuild_index(
     *,
     embed: bool = True,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
     networks: Iterable[str] | None = None,
     force: bool = False,
     chunk: int = CHUNK,
@@ -530,6 +580,10 @@ def rebuild_index(
     its rows were written from is skipped (`force` writes it all the same): a run
     that was interrupted picks up where it stopped.
 
+    `log` gets a line per step and network; `progress(slug, done, total)` is called
+    after each batch of a network's embeddings (the long part: about a second per row
+    on one core with the bundled model).
+
     A full run first reads every item's words (the corpus part of the compound
     lexicon, `SearchCorpusWord`), so every row is analysed against the lexicon that
     queries use; with `networks` only their words are added to the stored ones.
@@ -538,6 +592,7 @@ def rebuild_index(
     say = log or (lambda line: None)
     stats = RebuildStats()
     targets = _networks(networks)
+    say(f"{_count(len(targets), 'Netzwerk', 'Netzwerke')}: Einträge lesen und analysieren …")
     wanted = {network_id for network_id, _ in targets}
     others: dict[int, list[SourceItem]] = {}
     for item in other_items():
@@ -556,7 +611,7 @@ def rebuild_index(
                 digests[network_id] = items_digest(items)
                 del items
             except Exception as exc:  # its rows stay as they are: keep their words
-                say(f"{slug}: items unreadable ({type(exc).__name__}: {exc})")
+                say(f"{slug}: Einträge nicht lesbar ({type(exc).__name__}: {exc})")
                 words.clear()
                 with scopes_disabled():
                     stored = SearchDocument.objects.filter(network_id=network_id)
@@ -568,7 +623,7 @@ def rebuild_index(
         set_corpus_words(counts)
         stats.words_seconds = time.perf_counter() - started
         say(
-            f"corpus words: {len(counts)} ({'changed' if changed else 'unchanged'}), "
+            f"Wörter des Korpus: {len(counts)} ({'geändert' if changed else 'unverändert'}), "
             f"{stats.words_seconds:.1f} s"
         )
     else:
@@ -593,21 +648,19 @@ def rebuild_index(
         result.seconds = time.perf_counter() - begun
         stats.networks.append(result)
         if result.error:
-            line = f"failed: {result.error}"
+            line = f"fehlgeschlagen: {result.error}"
         elif result.skipped:
-            line = f"{result.items} rows current, skipped"
+            line = f"{result.items} Einträge aktuell, übersprungen"
         else:
             line = (
-                f"{result.items} rows ({result.created} new, {result.updated} changed, "
-                f"{result.removed} removed), {result.seconds:.1f} s"
+                f"{result.items} Einträge ({result.created} neu, {result.updated} geändert, "
+                f"{result.removed} entfernt), {result.seconds:.1f} s"
             )
         say(f"[{position}/{len(targets)}] {slug}: {line}")
     stats.rows_seconds = time.perf_counter() - rows_started
     if embed:
         embed_started = time.perf_counter()
-        stats.embedded = embed_pending(
-            network_ids=None if full else sorted(wanted), progress=progress
-        )
+        stats.embedded = _embed_networks(targets, progress=progress, say=say)
         stats.embed_seconds = time.perf_counter() - embed_started
     snapshots.invalidate()
     stats.seconds = time.perf_counter() - started

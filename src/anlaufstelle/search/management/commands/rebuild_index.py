@@ -1,4 +1,7 @@
-"""Rebuild the search index network by network: analyse the items, embed what changed."""
+"""Rebuild the search index network by network: analyse the items, embed what changed.
+
+The last and longest step of `make demo`: it says what it does (in German, like the
+demo loaders), per step and, while it embeds, per network; --verbosity 0 keeps quiet."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from anlaufstelle.search.indexing import rebuild_index
+from anlaufstelle.search.indexing import EMBED_BATCH, rebuild_index
 
 
 class Command(BaseCommand):
@@ -35,23 +38,34 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         start = time.perf_counter()
+        quiet = opts["verbosity"] < 1  # tests and scripts: errors only
+        tty = sys.stderr.isatty()
 
-        def progress(done: int, total: int) -> None:
-            step = max(32, total // 10)  # without a terminal: about every tenth
-            if sys.stderr.isatty() or done == total or done % step < 32:
-                elapsed = time.perf_counter() - embed_started[0]
-                rate = done / elapsed if elapsed else 0.0
-                self.stderr.write(
-                    f"\rembedded {done}/{total} ({rate:.1f}/s)",
-                    ending="" if sys.stderr.isatty() else "\n",
-                )
+        def say(line: str, *, rewrite: bool = False, ending: str = "\n") -> None:
+            # Progress, not an error: on stderr (stdout keeps the summary) but not in red.
+            if not quiet:
+                head = "\r" if rewrite else ""
+                self.stderr.write(f"{head}Suchindex: {line}", style_func=_plain, ending=ending)
 
-        embed_started = [time.perf_counter()]
+        first: dict[str, tuple[float, int]] = {}  # per network: its first batch's end
+
+        def progress(slug: str, done: int, total: int) -> None:
+            now = time.perf_counter()
+            began, base = first.setdefault(slug, (now, done))
+            # The rate from the second batch on (the first one includes loading the model).
+            rate = f" ({(done - base) / (now - began):.1f}/s)" if now > began else ""
+            step = max(EMBED_BATCH, total // 10)  # without a terminal: about every tenth
+            line = f"Netzwerk {slug} {done}/{total}" + (
+                f" fertig{rate}" if done == total else f"{rate} …"
+            )
+            if tty:
+                say(line, rewrite=True, ending="\n" if done == total else "")
+            elif done == total or done % step < EMBED_BATCH:
+                say(line)
 
         def log(line: str) -> None:
-            embed_started[0] = time.perf_counter()
             if not opts["quiet_networks"] or not line.startswith("["):
-                self.stderr.write(line)
+                say(line)
 
         try:
             stats = rebuild_index(
@@ -63,16 +77,20 @@ class Command(BaseCommand):
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-        if stats["embedded"] and sys.stderr.isatty():
-            self.stderr.write("")
         seconds = time.perf_counter() - start
-        self.stdout.write(
-            f"Indexed {stats['documents']} documents in {stats['networks']} networks "
-            f"({stats['created']} new, {stats['updated']} changed, {stats['removed']} removed, "
-            f"{stats['skipped']} networks current, {stats['embedded']} embedded) in "
-            f"{seconds:.1f} s (words {stats['words_seconds']} s, rows {stats['rows_seconds']} s "
-            f"= {stats['rows_per_second']} rows/s, embedding {stats['embed_seconds']} s)."
-        )
+        if not quiet:
+            self.stdout.write(
+                f"Suchindex fertig: {stats['documents']} Einträge in {stats['networks']} "
+                f"Netzwerk(en) ({stats['created']} neu, {stats['updated']} geändert, "
+                f"{stats['removed']} entfernt, {stats['skipped']} Netzwerk(e) aktuell, "
+                f"{stats['embedded']} eingebettet) in {seconds:.1f} s (Wörter "
+                f"{stats['words_seconds']} s, Einträge {stats['rows_seconds']} s = "
+                f"{stats['rows_per_second']} Einträge/s, Einbettung {stats['embed_seconds']} s)."
+            )
         failed = stats["failed"]
         if isinstance(failed, list) and failed:
             raise CommandError(f"failed networks: {', '.join(failed)}")
+
+
+def _plain(text: str) -> str:
+    return text
