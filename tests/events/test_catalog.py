@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date, time, timedelta
 
@@ -49,6 +50,36 @@ def test_a_dated_catalog_event_is_published_and_a_second_run_updates_it(personas
     assert event.status == EventStatus.PUBLISHED and event.title == "Neuer Titel"
     assert event.starts_at.isoformat() == "2027-01-14T09:00:00+00:00"
     assert event.online_url  # online: a room from the video pattern
+    again = import_events(catalog(start="2027-01-14T10:00:00", title_de="Neuer Titel"))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+    assert again.lines() == ["Veranstaltungen: 0 neu, 0 geändert, 1 unverändert."]
+
+
+def demo_output() -> str:
+    out = io.StringIO()
+    call_command("load_events_demo", stdout=out)
+    return out.getvalue()
+
+
+def events_line() -> str:
+    [line] = [x for x in demo_output().splitlines() if x.startswith("Veranstaltungen:")]
+    return line
+
+
+def test_the_demo_loader_says_what_it_did_and_a_rerun_that_nothing_changed(demo_catalog):
+    # `load_demo` (the catalog import) has left the 18 undated events as drafts.
+    first = demo_output()
+    assert "Veranstaltungen: 0 neu, 0 geändert, 18 Entwürfe mit Datum veröffentlicht." in first
+    assert "für den Löwenpitch gesetzt" in first
+    again = demo_output()
+    assert "Veranstaltungen: 0 neu, 0 geändert, 18 unverändert." in again
+    assert "Löwenpitch" not in again
+
+
+def test_the_demo_loader_counts_18_new_events_where_there_were_none(demo_catalog):
+    with scopes_disabled():
+        Event.objects.all().delete()
+    assert events_line() == "Veranstaltungen: 18 neu, 0 geändert."
 
 
 def test_the_demo_gives_all_18_catalog_events_dates_in_the_coming_weeks(demo_catalog, capsys):

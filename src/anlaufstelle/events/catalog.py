@@ -10,7 +10,8 @@ the bundled events (fictional, undated) dates in the coming weeks instead (`date
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,7 +22,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django_scopes import scopes_disabled
 
-from anlaufstelle.directory.models import Offer, Provider
+from anlaufstelle.directory.models import Offer, Provider, Topic
 from anlaufstelle.networks.models import Network
 
 from .models import BERLIN, RESERVED_SLUGS, Event, EventFormat, EventStatus
@@ -37,11 +38,18 @@ FORMATS = {
 class EventImportReport:
     created: int = 0
     updated: int = 0
+    published: int = 0  # drafts without a date that got one (the demo's dates) and went live
+    unchanged: int = 0
     drafts: list[str] = field(default_factory=list)  # titles imported as drafts (no date)
     skipped: list[str] = field(default_factory=list)  # no network for the region
 
     def lines(self) -> list[str]:
-        out = [f"Veranstaltungen: {self.created} neu, {self.updated} geändert."]
+        counts = [f"{self.created} neu", f"{self.updated} geändert"]
+        if self.published:
+            counts.append(f"{self.published} Entwürfe mit Datum veröffentlicht")
+        if self.unchanged:
+            counts.append(f"{self.unchanged} unverändert")
+        out = [f"Veranstaltungen: {', '.join(counts)}."]
         if self.drafts:
             out.append(
                 f"{len(self.drafts)} Veranstaltung(en) ohne Datum als Entwurf importiert "
@@ -71,6 +79,17 @@ def demo_dates(index: int, now: datetime) -> datetime:
         day += timedelta(days=1)
     hour = 10 if index % 2 == 0 else 16
     return datetime(day.year, day.month, day.day, hour, tzinfo=BERLIN)
+
+
+def _differs(event: Event, fields: Mapping[str, object], topics: AbstractSet[Topic]) -> bool:
+    """Whether writing `fields` and `topics` would change the stored `event`."""
+    for name, value in fields.items():
+        if name == "provider":  # by id: no query for the stored provider
+            if event.provider_id != getattr(value, "pk", None):
+                return True
+        elif getattr(event, name) != value:
+            return True
+    return set(event.topics.all()) != topics
 
 
 def import_events(
@@ -113,6 +132,12 @@ def import_events(
                 "ends_at": start + timedelta(hours=2) if start else None,
                 "place": provider.name if provider and raw.get("format") != "online" else "",
             }
+            related = raw.get("related_angebote") or []
+            topics = {
+                t
+                for offer in Offer.objects.filter(slug__in=related).prefetch_related("topics")
+                for t in offer.topics.all()
+            }
             if event is None:
                 slug = slugify(str(raw["id"]).removeprefix("ev-"))[:160]
                 if slug in RESERVED_SLUGS:
@@ -121,20 +146,25 @@ def import_events(
                 event.status = EventStatus.PUBLISHED if start else EventStatus.DRAFT
                 report.created += 1
             else:
-                report.updated += 1
+                status = event.status
                 if start is None:
-                    event.status = EventStatus.DRAFT
+                    status = EventStatus.DRAFT
                 elif event.status == EventStatus.DRAFT and event.starts_at is None:
-                    event.status = EventStatus.PUBLISHED  # an undated draft got its date
+                    status = EventStatus.PUBLISHED  # an undated draft got its date
+                if status == event.status and not _differs(event, fields, topics):
+                    # Counted (and written) only when something changes: a rerun says so.
+                    report.unchanged += 1
+                    if start is None:
+                        report.drafts.append(title)
+                    continue
+                if status == EventStatus.PUBLISHED and event.status == EventStatus.DRAFT:
+                    report.published += 1
+                else:
+                    report.updated += 1
+                event.status = status
             for name, value in fields.items():
                 setattr(event, name, value)
             event.save()
-            related = raw.get("related_angebote") or []
-            topics = {
-                t
-                for offer in Offer.objects.filter(slug__in=related).prefetch_related("topics")
-                for t in offer.topics.all()
-            }
             event.topics.set(topics)
             if start is None:
                 report.drafts.append(title)

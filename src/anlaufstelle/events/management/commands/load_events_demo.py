@@ -71,8 +71,10 @@ class Command(BaseCommand):
                 name=PITCH_TYPE["name"],
                 defaults={k: v for k, v in PITCH_TYPE.items() if k != "name"},
             )
-            pitched = Event.objects.filter(network=network, catalog_id=PITCH_EVENT).update(
-                event_type=pitch_type
+            pitched = (
+                Event.objects.filter(network=network, catalog_id=PITCH_EVENT)
+                .exclude(event_type=pitch_type)  # a rerun sets (and says) nothing
+                .update(event_type=pitch_type)
             )
         self.stdout.write(f"Reihe „{series.title}“: {len(made)} Termin(e) angelegt.")
         if pitched:
