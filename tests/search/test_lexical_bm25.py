@@ -10,7 +10,13 @@ from django_scopes import scopes_disabled
 
 from anlaufstelle.search import snapshots
 from anlaufstelle.search.backends import BM25_B, BM25_K1, TermStats, bm25_scores, get_backend
-from anlaufstelle.search.engine import SearchOptions, inverse_document_frequencies, search
+from anlaufstelle.search.engine import (
+    SearchOptions,
+    inverse_document_frequencies,
+    search,
+    term_weights,
+    word_units,
+)
 from anlaufstelle.search.models import SearchDocument
 
 TERMS = ["betrieb", "kamm", "ausbild"]
@@ -107,3 +113,44 @@ def test_bm25_scores_formula_and_ties():
     assert got[5] == pytest.approx(2.0 * 3 * (BM25_K1 + 1) / (3 + norm8))
     tied = bm25_scores([(9, "kamm", "a"), (2, "kamm", "b")], ["kamm"], stats, 2.0)
     assert [pk for pk, _ in tied] == [2, 9]
+
+
+def test_each_word_of_the_question_counts_once():
+    """A compound's parts and a word's synonym group share one word's weight; terms
+    no visible row contains take no share; a term of no word weighs 1."""
+    units = word_units("Azubi Berufsschule Nachhilfe", SearchOptions().analysis)
+    assert units[0] == ("azubi", "syn_azubi")
+    assert units[1][1:] == ("beruf", "schul")
+    assert units[2] == ("nachhilf", "syn_abh")
+    terms = [t for unit in units for t in unit] + ["syn_extra"]
+    df = {"azubi": 3, "syn_azubi": 5, "beruf": 9, "schul": 2, "syn_abh": 1, "syn_extra": 4}
+    weights = term_weights(units, terms, df)
+    assert weights["azubi"] == weights["syn_azubi"] == 0.5
+    assert weights["beruf"] == weights["schul"] == 0.5
+    assert weights["syn_abh"] == 1.0  # "nachhilf" is in no row
+    assert weights["syn_extra"] == 1.0
+    # A term two words yield counts at most once, as before.
+    assert term_weights([("a",), ("a", "b")], ["a", "b"], {"a": 1, "b": 1})["a"] == 1.0
+
+
+def test_the_engine_weighs_the_lexical_terms_by_word(search_world):
+    """A word with a synonym group no longer counts twice: the engine hands the
+    backend idf × the word's share (`SearchOptions.word_weights`)."""
+    ids = search_world.ids(search_world.feldberg)
+    query = "Auszubildende Kammer"
+    on = search(query, ids, options=SearchOptions.for_mode("lexical"))
+    off = search(query, ids, options=SearchOptions.for_mode("lexical", word_weights=False))
+    units = on.analysis.units
+    assert any(len(unit) > 1 for unit in units)
+    assert {h.doc_id for h in on.hits} == {h.doc_id for h in off.hits}
+    df, _ = snapshots.document_frequencies(ids, on.analysis.terms)
+    weights = term_weights(units, on.analysis.terms, df)
+    assert weights["syn_azubi"] == 0.5
+    idf = inverse_document_frequencies(on.analysis.terms, ids)
+    stats = TermStats(
+        idf={t: v * weights[t] for t, v in idf.items()}, avg_length=snapshots.average_length(ids)
+    )
+    expected = get_backend().search(
+        on.analysis.terms, ids, plain=False, limit=150, title_weight=2.0, stats=stats
+    )
+    assert [h.doc_id for h in on.hits] == [pk for pk, _ in expected][: len(on.hits)]

@@ -77,6 +77,9 @@ class SearchOptions:
     # IDF of the BM25: "lucene" ln(1 + …), always positive, or "robertson" (FTS5's
     # formula, ~0 for a term in half of the visible rows: see inverse_document_frequencies).
     bm25_idf: str = "lucene"
+    # Each word of the question counts once in BM25, whatever number of terms (compound
+    # parts, synonym group) it yields: see term_weights.
+    word_weights: bool = True
     common_min_rows: int = 1000
     semantic_norm: str = "zscore"  # "zscore" over all visible rows, or "minmax" over candidates
     # The semantic z-score is clipped at this (0: rows below the mean all count alike).
@@ -214,6 +217,7 @@ class QueryAnalysis:
     acronym_groups: list[str] = field(default_factory=list)
     expansion: str = ""  # text added to the query before embedding
     foreign: bool = False  # the question is not German (lexical weight reduced)
+    units: list[tuple[str, ...]] = field(default_factory=list)  # terms per word (word_units)
 
 
 @dataclass
@@ -303,6 +307,7 @@ def analyse_query(
             text = " ".join(corrections.get(w.lower(), w) for w in raw_words)
     analysed = analyse(text, options.analysis)
     terms = list(analysed.terms)
+    units = word_units(text, options.analysis)
     if corrections:
         # Keep the original words as well: the correction is a guess.
         terms += [t for t in analyse(query, options.analysis).terms if t not in terms]
@@ -338,7 +343,41 @@ def analyse_query(
         acronym_groups=unique(acronym_groups),
         expansion=", ".join(unique(expansion_parts)),
         foreign=looks_foreign(query),
+        units=units,
     )
+
+
+def word_units(text: str, options: AnalysisOptions) -> list[tuple[str, ...]]:
+    """The terms each word of the query yields: its stem, the stems of its compound
+    parts and its synonym groups (`analyse` word by word; a group of several words is
+    in none)."""
+    stop = load_stopwords() if options.stopwords else frozenset()
+    units: list[tuple[str, ...]] = []
+    for word in tokenize(text):
+        if fold(word) in stop or (len(word) < 2 and not word.isdigit()):
+            continue
+        unit = list(word_terms(word, options.compounds, options.stem))
+        if options.synonyms:
+            unit += builtin_synonyms().groups_in([fold(word)])
+        if tuple(unit) not in units:
+            units.append(tuple(unit))
+    return units
+
+
+def term_weights(
+    units: list[tuple[str, ...]], terms: list[str], df: Mapping[str, int]
+) -> dict[str, float]:
+    """Each word of the question counts once in BM25: the terms it yields that the
+    visible rows contain share its weight ("Berufsschule" → `beruf`, `schul` half each,
+    "Azubi" → `azubi`, `syn_azubi` half each), so a compound or a word with a synonym
+    group no longer outweighs a plain word two or three times. A term of no word (a
+    group of several words, a network's own synonym, a typo's original) weighs 1."""
+    weights: dict[str, float] = {}
+    for unit in units:
+        live = [t for t in unique(unit) if t in terms and df.get(t, 0) > 0]
+        for term in live:
+            weights[term] = weights.get(term, 0.0) + 1.0 / len(live)
+    return {t: min(weights.get(t, 1.0), 1.0) for t in terms}
 
 
 def drop_known_compound_parts(
@@ -690,8 +729,13 @@ def search(
             and getattr(backend, "needs_stats", False)
             and not options.plain
         ):
+            idf = inverse_document_frequencies(analysis.terms, network_ids, options.bm25_idf)
+            if options.word_weights and analysis.units:
+                df, _ = snapshots.document_frequencies(network_ids, analysis.terms)
+                weights = term_weights(analysis.units, analysis.terms, df)
+                idf = {t: v * weights[t] for t, v in idf.items()}
             stats = TermStats(
-                idf=inverse_document_frequencies(analysis.terms, network_ids, options.bm25_idf),
+                idf=idf,
                 avg_length=snapshots.average_length(network_ids),
                 method=options.pg_ranking,
             )
