@@ -65,6 +65,9 @@ class SearchOptions:
     # Rows taken from each of the lexical and the semantic ranking before the fusion
     # (150: a row the topic signals lift may sit below the first 100 of both).
     candidates: int = 150
+    # Embed the query in a helper thread while the lexical query runs (both release the
+    # GIL); False: one after the other (decision 14 of docs/decisions/0003-search.md).
+    embed_alongside_lexical: bool = True
     # "Common terms": a query term found in more than this share of the visible rows
     # only scores, it does not make a row a candidate on its own (backends.match_groups).
     # Applies once the visible index has `common_min_rows` rows; 0 switches it off.
@@ -548,11 +551,14 @@ def common_terms(terms: list[str], network_ids: list[int], options: SearchOption
     Once the visible index has `common_min_rows` rows: every term in more than
     `common_term_share` of them, and — so that the rows to rank stay bounded at any
     index size — the more frequent of the remaining terms once the rarer ones already
-    match about `match_budget` rows (the rarest term always matches).
+    match about `match_budget` rows (the rarest term always matches). The `plain`
+    baseline follows the same rule with its raw words' frequencies, as a search
+    server's cut-off frequency would: ranking every row that has "Mitarbeiter" made it
+    three times slower than `lexical` at 100,000 rows (docs/search.md).
     """
     if not options.common_term_share:
         return []
-    df, total = snapshots.document_frequencies(network_ids, terms)
+    df, total = snapshots.document_frequencies(network_ids, terms, plain=options.plain)
     if total < max(options.common_min_rows, 1):
         return []
     common = [t for t in terms if df.get(t, 0) > options.common_term_share * total]
@@ -709,7 +715,7 @@ def search(
             text = strip_words(query, place_words(own_network_id))
         if options.expand_query_embedding and analysis.expansion:
             text = f"{text} ({analysis.expansion})"
-        if options.lexical and analysis.terms:
+        if options.lexical and analysis.terms and options.embed_alongside_lexical:
             # The lexical query runs meanwhile: in PostgreSQL's own process, or in
             # SQLite's C code, which releases the GIL like the model does
             # (docs/decisions/0003-search.md, decision 14).
@@ -721,7 +727,7 @@ def search(
     lexical: list[tuple[int, float]] = []
     if options.lexical and analysis.terms:
         t0 = time.perf_counter()
-        common = common_terms(analysis.terms, network_ids, options) if not options.plain else []
+        common = common_terms(analysis.terms, network_ids, options)
         backend = get_backend()
         stats = None
         if (

@@ -60,6 +60,8 @@ class NetworkSnapshot:
     term_df: Counter[str] = field(default_factory=Counter)
     # Number of analysed terms over all rows (BM25's average row length).
     term_count: int = 0
+    # Document frequency of each raw word (the `plain` baseline's terms).
+    word_df: Counter[str] = field(default_factory=Counter)
     # Sparse latent-term vectors as an inverted index over the rows of `matrix`: the
     # postings of feature f are sparse_rows/sparse_weights[sparse_ptr[f]:sparse_ptr[f+1]].
     sparse_ptr: np.ndarray | None = None
@@ -73,7 +75,8 @@ class NetworkSnapshot:
         arrays = [self.ids, self.sparse_ptr, self.sparse_rows, self.sparse_weights]
         size = sum(a.nbytes for a in arrays if a is not None)
         size += self.dense.nbytes() if self.dense is not None else self.matrix.nbytes
-        return size + COUNTER_ENTRY_BYTES * (len(self.words) + len(self.term_df))
+        counters = len(self.words) + len(self.term_df) + len(self.word_df)
+        return size + COUNTER_ENTRY_BYTES * counters
 
     def dense_index(self) -> DenseIndex:
         if self.dense is None:
@@ -187,6 +190,7 @@ def _build(network_id: int, stamp: Stamp) -> NetworkSnapshot:
     sparse_values: list[np.ndarray] = []
     sparse_row_ids: list[np.ndarray] = []
     words: Counter[str] = Counter()
+    word_df: Counter[str] = Counter()
     with scopes_disabled():
         rows = SearchDocument.objects.filter(network_id=network_id).values_list(
             "id", "title", "body", "title_terms", "body_terms", "vector", "sparse", "model_id"
@@ -196,8 +200,9 @@ def _build(network_id: int, stamp: Stamp) -> NetworkSnapshot:
         for pk, title, body, title_terms, body_terms, vector, sparse, row_model in rows.iterator(
             chunk_size=2000
         ):
-            words.update(tokenize(title))
-            words.update(tokenize(body))
+            raw = tokenize(title) + tokenize(body)
+            words.update(raw)
+            word_df.update(set(raw))
             title_list, body_list = title_terms.split(), body_terms.split()
             term_df.update(set(title_list) | set(body_list))
             term_count += len(title_list) + len(body_list)
@@ -221,6 +226,7 @@ def _build(network_id: int, stamp: Stamp) -> NetworkSnapshot:
         words=words,
         term_df=term_df,
         term_count=term_count,
+        word_df=word_df,
     )
     snap.dense_index()
     if sparse_features:
@@ -304,11 +310,15 @@ def vocabulary(network_ids: list[int]) -> Vocabulary:
         return vocab
 
 
-def document_frequencies(network_ids: list[int], terms: list[str]) -> tuple[dict[str, int], int]:
-    """({term: number of visible rows containing it}, number of visible rows)."""
+def document_frequencies(
+    network_ids: list[int], terms: list[str], *, plain: bool = False
+) -> tuple[dict[str, int], int]:
+    """({term: number of visible rows containing it}, number of visible rows); `plain`:
+    of the raw words rather than the analysed terms."""
     snaps = [snapshot(n) for n in network_ids]
     total = sum(s.stamp[0] for s in snaps)
-    return {t: sum(s.term_df.get(t, 0) for s in snaps) for t in terms}, total
+    counts = [s.word_df if plain else s.term_df for s in snaps]
+    return {t: sum(c.get(t, 0) for c in counts) for t in terms}, total
 
 
 def average_length(network_ids: list[int]) -> float:
