@@ -126,14 +126,20 @@ def bm25_scores(
     statistics. PostgreSQL computes the same in SQL (`PostgresFTSBackend.search`).
     """
     avg = max(float(stats.avg_length), 1.0)
-    weights = [(t, float(stats.idf.get(t, 1.0))) for t in terms]
+    # " term " in the text with doubled spaces: whole terms only, every occurrence (no
+    # split into a list per row: half the time at 300 rows of ~150 terms).
+    weights = [(f" {t} ", float(stats.idf.get(t, 1.0))) for t in terms]
     out = []
     for pk, title, body in rows:
-        title_list, body_list = title.split(), body.split()
-        norm = BM25_K1 * (1 - BM25_B + BM25_B * (len(title_list) + len(body_list)) / avg)
+        # The stored terms are joined by single spaces: len = spaces + 1, as
+        # PostgreSQL's cardinality(string_to_array(…, ' ')).
+        length = (title.count(" ") + 1 if title else 0) + (body.count(" ") + 1 if body else 0)
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * length / avg)
+        padded_title = f" {title.replace(' ', '  ')} "
+        padded_body = f" {body.replace(' ', '  ')} "
         score = 0.0
-        for term, idf in weights:
-            f = title_weight * title_list.count(term) + body_list.count(term)
+        for needle, idf in weights:
+            f = title_weight * padded_title.count(needle) + padded_body.count(needle)
             if f:
                 score += idf * f * (BM25_K1 + 1) / (f + norm)
         out.append((int(pk), score))
