@@ -28,14 +28,14 @@ from django_scopes import scopes_disabled
 from anlaufstelle.lib.metrics import SEARCH_SECONDS
 from anlaufstelle.networks.models import Network
 
-from . import snapshots, topics
+from . import candidates, snapshots, topics
 from .analysis import FULL, PLAIN, AnalysisOptions, analyse, tokenize, unique, word_terms
 from .backends import TermStats, get_backend
 from .embedders import SPARSE_QUERY_TOP_K, Embedder, get_embedder, has_sparse
 from .intent import wants_advice
 from .language import looks_foreign
 from .lexicon import fold, load_stopwords
-from .models import SearchDocument, SynonymEntry
+from .models import SynonymEntry
 from .profiles import SECTOR_AUDIENCES, profile_audiences, profile_fit
 from .synonyms import SynonymSet, builtin_groups, builtin_synonyms, parse_group
 
@@ -509,27 +509,30 @@ def add_affinities(
 
 
 def propagate_to_providers(
-    scored: dict[int, float], network_ids: list[int], share: float
+    scored: dict[int, float],
+    network_ids: list[int],
+    share: float,
+    rows: dict[int, candidates.Candidate] | None = None,
 ) -> dict[int, float]:
-    """Give each provider at least `share` × the score of its best offer in `scored`."""
-    with scopes_disabled():
-        offers = SearchDocument.objects.filter(pk__in=list(scored), kind="offer").values_list(
-            "pk", "network_id", "provider_slug"
-        )
-        best: dict[tuple[int, str], float] = {}
-        for pk, network_id, provider_slug in offers:
-            key = (network_id, provider_slug)
-            best[key] = max(best.get(key, 0.0), scored[pk])
-        if not best:
-            return scored
-        providers = SearchDocument.objects.filter(
-            network_id__in=network_ids, kind="provider", slug__in={slug for _, slug in best}
-        ).values_list("pk", "network_id", "slug")
-        out = dict(scored)
-        for pk, network_id, slug in providers:
-            inherited = share * best.get((network_id, slug), 0.0)
-            if inherited > out.get(pk, 0.0):
-                out[pk] = inherited
+    """Give each provider at least `share` × the score of its best offer in `scored`.
+
+    `rows`: the candidates' rows (candidates.load), completed here with the providers'."""
+    rows = candidates.load(scored) if rows is None else rows
+    best: dict[tuple[int, str], float] = {}
+    for pk, score in scored.items():
+        row = rows.get(pk)
+        if row is not None and row.kind == "offer":
+            key = (row.network_id, row.provider_slug)
+            best[key] = max(best.get(key, 0.0), score)
+    if not best:
+        return scored
+    found = candidates.providers(network_ids, {slug for _, slug in best})
+    rows.update(found)
+    out = dict(scored)
+    for pk, row in found.items():
+        inherited = share * best.get((row.network_id, row.slug), 0.0)
+        if inherited > out.get(pk, 0.0):
+            out[pk] = inherited
     return out
 
 
@@ -797,8 +800,11 @@ def search(
     if embedding is not None and scored:
         affinity = label_affinities(scored, network_ids, embedding[0], options)
         scored = add_affinities(scored, affinity, options)
+    meta = candidates.load(scored)
     if options.provider_propagation and scored:
-        scored = propagate_to_providers(scored, network_ids, options.provider_propagation)
+        scored = propagate_to_providers(
+            scored, network_ids, options.provider_propagation, rows=meta
+        )
     if not scored:
         timings["total_ms"] = (time.perf_counter() - start) * 1000
         return SearchResult(hits=[], analysis=analysis, timings=timings)
@@ -806,10 +812,6 @@ def search(
     lex_rank = {doc_id: r for r, (doc_id, _) in enumerate(lexical, start=1)}
     sem_rank = {doc_id: r for r, (doc_id, _) in enumerate(semantic, start=1)}
     with scopes_disabled():
-        rows = SearchDocument.objects.filter(pk__in=list(scored)).values_list(
-            "pk", "network_id", "title_terms", "kind", "audiences", "topics", "offer_kind"
-        )
-        meta = {pk: rest for pk, *rest in rows}
         term_set = set(analysis.terms)
         named_topics = topics.named("topics", term_set) if term_set else frozenset()
         named_sectors = (
@@ -828,7 +830,9 @@ def search(
     for doc_id, score in scored.items():
         if doc_id not in meta:
             continue
-        network_id, title_terms, kind, audiences, doc_topics, offer_kind = meta[doc_id]
+        row = meta[doc_id]
+        network_id, title_terms, kind = row.network_id, row.title_terms, row.kind
+        audiences, doc_topics, offer_kind = row.audiences, row.topics, row.offer_kind
         score += priors.get(kind, 0.0) * span
         if advice and kind == "offer":
             if offer_kind in ADVICE_KINDS:
