@@ -72,7 +72,26 @@ def setup_django(database_url: str) -> None:
     call_command("migrate", verbosity=0)
 
 
-def build_network(size: int, words: list[str], titles: list[str], dim: int, seed: int) -> dict:
+def reusable_network(size: int, model_id: str) -> dict | None:
+    """The network a previous run built for `size` in this database, if it is complete."""
+    from django_scopes import scopes_disabled
+
+    from anlaufstelle.networks.models import Network
+    from anlaufstelle.search.models import SearchDocument
+
+    with scopes_disabled():
+        network = Network.objects.filter(slug=f"bench-{size}").first()
+        if network is None:
+            return None
+        rows = SearchDocument.objects.filter(network=network)
+        if rows.count() != size or rows.exclude(model_id=model_id).exists():
+            return None
+    return {"network": network, "build_s": None}
+
+
+def build_network(
+    size: int, words: list[str], titles: list[str], dim: int, seed: int, keep_others: bool = False
+) -> dict:
     import numpy as np
     from django_scopes import scopes_disabled
 
@@ -85,7 +104,10 @@ def build_network(size: int, words: list[str], titles: list[str], dim: int, seed
     rng = random.Random(seed)
     nrng = np.random.default_rng(seed)
     with scopes_disabled():
-        SearchDocument.objects.all().delete()
+        old = SearchDocument.objects.all()
+        if keep_others:
+            old = old.filter(network__slug=f"bench-{size}")
+        old.delete()
         network, _ = Network.objects.get_or_create(
             slug=f"bench-{size}", defaults={"name": f"Benchmark {size}"}
         )
@@ -152,6 +174,12 @@ def main() -> None:
     parser.add_argument("--modes", default="plain,lexical,semantic,hybrid")
     parser.add_argument("--rounds", type=int, default=3, help="measure each size this often")
     parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep each size's network in DATABASE_URL and reuse it in the next run "
+        "(the rows are the same: built from the same seed)",
+    )
+    parser.add_argument(
         "--catalog",
         type=Path,
         default=ROOT / "src/anlaufstelle/directory/demo/catalog.json",
@@ -178,7 +206,9 @@ def main() -> None:
         os.environ["BENCH_SPARSE_DIM"] = str(embedder.sparse_dimension)  # type: ignore[union-attr]
     queries = (QUERIES * (args.queries // len(QUERIES) + 1))[: args.queries]
     for size in [int(s) for s in args.sizes.split(",")]:
-        built = build_network(size, words, titles, dim, seed=size)
+        built = (
+            reusable_network(size, os.environ["BENCH_MODEL_ID"]) if args.reuse else None
+        ) or build_network(size, words, titles, dim, seed=size, keep_others=args.reuse)
         network = built["network"]
         snapshots.invalidate()
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -226,9 +256,14 @@ def main() -> None:
                             "embed_p95_ms": round(embeds[mode], 2),
                             "p95_vs_embed": round(p95 / embeds[mode], 2) if embeds[mode] else None,
                             "load_avg_1m": load,
-                            "index_build_s": round(built["build_s"], 1),
+                            "index_build_s": round(built["build_s"], 1)
+                            if built["build_s"] is not None
+                            else "reused",
                             "snapshot_load_s": round(snapshot_s, 2),
                             "vector_matrix_mb": round(snap.matrix.nbytes / 2**20, 1),
+                            "dense_prefilter_mb": round(
+                                (snap.dense_index().nbytes() - snap.matrix.nbytes) / 2**20, 1
+                            ),
                             "sparse_postings_mb": round(
                                 (snap.sparse_rows.nbytes + snap.sparse_weights.nbytes) / 2**20, 1
                             )
