@@ -12,7 +12,7 @@ caller takes the best rows by the approximate score and asks for their exact cos
 The statistics that turn cosines into z-scores are exact in both cases: the mean
 cosine over all rows is q·μ and its second moment qᵀCq, with μ the mean row and C the
 rows' second-moment matrix, both kept from the build (docs/decisions/0003-search.md,
-decision 14).
+decision 12).
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+from django.db import connection
 from django_scopes import scopes_disabled
 
 from anlaufstelle.lib.metrics import SEARCH_SECONDS
@@ -65,9 +66,11 @@ class SearchOptions:
     # Rows taken from each of the lexical and the semantic ranking before the fusion
     # (150: a row the topic signals lift may sit below the first 100 of both).
     candidates: int = 150
-    # Embed the query in a helper thread while the lexical query runs (both release the
-    # GIL); False: one after the other (decision 14 of docs/decisions/0003-search.md).
-    embed_alongside_lexical: bool = True
+    # Embed the query in a helper thread while the lexical query runs: True, False (one
+    # after the other) or None: on PostgreSQL, whose query runs in the server's process,
+    # not on SQLite, whose FTS5 competes with the model for the same cores (decisions 11
+    # and 12 of docs/decisions/0003-search.md).
+    embed_alongside_lexical: bool | None = None
     # "Common terms": a query term found in more than this share of the visible rows
     # only scores, it does not make a row a candidate on its own (backends.match_groups).
     # Applies once the visible index has `common_min_rows` rows; 0 switches it off.
@@ -718,10 +721,11 @@ def search(
             text = strip_words(query, place_words(own_network_id))
         if options.expand_query_embedding and analysis.expansion:
             text = f"{text} ({analysis.expansion})"
-        if options.lexical and analysis.terms and options.embed_alongside_lexical:
-            # The lexical query runs meanwhile: in PostgreSQL's own process, or in
-            # SQLite's C code, which releases the GIL like the model does
-            # (docs/decisions/0003-search.md, decision 14).
+        alongside = options.embed_alongside_lexical
+        if alongside is None:
+            alongside = connection.vendor == "postgresql"
+        if options.lexical and analysis.terms and alongside:
+            # The lexical query runs meanwhile (the model and the database release the GIL).
             pending = _embedding_pool().submit(embed_query, text, sparse=options.sparse)
         else:
             embedding = embed_query(text, sparse=options.sparse)
