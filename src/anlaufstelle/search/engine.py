@@ -624,7 +624,7 @@ def _zscore(values: np.ndarray, mean: float | None = None, std: float | None = N
 # A network scored with the dense prefilter (dense.py) gets exact cosines for this many
 # × the pool of its best rows by approximate score, and at least REFINE_MIN rows.
 REFINE_FACTOR = 8
-REFINE_MIN = 2_000
+REFINE_MIN = 5_000
 
 
 def semantic_ranking(
