@@ -760,6 +760,7 @@ def search(
             title_weight=options.title_weight,
             common=common,
             stats=stats,
+            everything_visible=snapshots.sees_every_row(network_ids),
         )
         timings["lexical_ms"] = (time.perf_counter() - t0) * 1000
     if pending is not None:

@@ -164,6 +164,13 @@ def current_stamps(force: bool = False) -> dict[int, Stamp]:
         return dict(_stamps)
 
 
+def sees_every_row(network_ids: list[int]) -> bool:
+    """True when the visible networks hold every indexed row (one network per
+    installation, or a search over all of them), as far as the stamps know."""
+    stamps = current_stamps()
+    return bool(stamps) and set(stamps) <= set(network_ids)
+
+
 def budget_bytes() -> int:
     """SEARCH_SNAPSHOT_BUDGET_MB in bytes (0 or less: no limit)."""
     budget = getattr(settings, "SEARCH_SNAPSHOT_BUDGET_MB", DEFAULT_BUDGET_MB)
