@@ -23,7 +23,6 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from django.db import connection
 from django_scopes import scopes_disabled
 
 from anlaufstelle.lib.metrics import SEARCH_SECONDS
@@ -66,11 +65,11 @@ class SearchOptions:
     # Rows taken from each of the lexical and the semantic ranking before the fusion
     # (150: a row the topic signals lift may sit below the first 100 of both).
     candidates: int = 150
-    # Embed the query in a helper thread while the lexical query runs: True, False (one
-    # after the other) or None: on PostgreSQL, whose query runs in the server's process,
-    # not on SQLite, whose FTS5 competes with the model for the same cores (decisions 11
-    # and 12 of docs/decisions/0003-search.md).
-    embed_alongside_lexical: bool | None = None
+    # Embed the query in a helper thread while the lexical query runs (the model and the
+    # database release the GIL); False: one after the other. On SQLite the two compete
+    # for the cores, and this was slower once (decision 11), but measured again in one
+    # process, query by query, it is faster at p95 (decision 12 of 0003-search.md).
+    embed_alongside_lexical: bool = True
     # "Common terms": a query term found in more than this share of the visible rows
     # only scores, it does not make a row a candidate on its own (backends.match_groups).
     # Applies once the visible index has `common_min_rows` rows; 0 switches it off.
@@ -721,10 +720,7 @@ def search(
             text = strip_words(query, place_words(own_network_id))
         if options.expand_query_embedding and analysis.expansion:
             text = f"{text} ({analysis.expansion})"
-        alongside = options.embed_alongside_lexical
-        if alongside is None:
-            alongside = connection.vendor == "postgresql"
-        if options.lexical and analysis.terms and alongside:
+        if options.lexical and analysis.terms and options.embed_alongside_lexical:
             # The lexical query runs meanwhile (the model and the database release the GIL).
             pending = _embedding_pool().submit(embed_query, text, sparse=options.sparse)
         else:
