@@ -210,7 +210,7 @@ class SQLiteFTS5Backend:
             )
             visible = set(network_ids)
             rows = {pk: (pk, t, b) for pk, net, t, b in cursor.fetchall() if net in visible}
-        if not rescore:
+        if not rescore or stats is None:
             return [(pk, score) for pk, score in ranked if pk in rows]
         return bm25_scores(list(rows.values()), [*rare, *frequent], stats, weight)[: int(limit)]
 

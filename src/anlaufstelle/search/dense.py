@@ -85,8 +85,10 @@ class DenseIndex:
             mean, std = cosines.mean(dtype=np.float64), cosines.std(dtype=np.float64)
             return DenseScores(cosines, float(mean), float(std), False)
         q64 = query.astype(np.float64)
+        second = self.second_moment
+        assert second is not None  # built together with the basis
         mean = float(self.mean @ q64)
-        variance = float(q64 @ self.second_moment @ q64) - mean * mean
+        variance = float(q64 @ second @ q64) - mean * mean
         cosines = self.reduced @ (query @ self.basis)
         cosines += np.float32(mean)
         return DenseScores(cosines, mean, max(variance, 0.0) ** 0.5, True)

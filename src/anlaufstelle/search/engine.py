@@ -643,16 +643,20 @@ def semantic_ranking(
     ids, cosines, sparse = rows.ids, rows.cosines, rows.sparse
     if not len(ids):
         return [], {}, (0.0, 1.0)
-    mixed = sparse is not None and options.sparse_weight > 0
-    sparse_stats = (float(sparse.mean()), float(sparse.std())) if mixed else (0.0, 1.0)
+    latent_scores = sparse if sparse is not None and options.sparse_weight > 0 else None
+    sparse_stats = (
+        (float(latent_scores.mean()), float(latent_scores.std()))
+        if latent_scores is not None
+        else (0.0, 1.0)
+    )
 
     def score(dense: np.ndarray, positions: np.ndarray | None = None) -> np.ndarray:
-        if not mixed:
+        if latent_scores is None:
             return dense.astype(np.float64)
-        latent_part = sparse if positions is None else sparse[positions]
-        return (1.0 - options.sparse_weight) * _zscore(
-            dense.astype(np.float64), rows.mean, rows.std
-        ) + options.sparse_weight * _zscore(latent_part, *sparse_stats)
+        latent_part = latent_scores if positions is None else latent_scores[positions]
+        dense_z: np.ndarray = _zscore(dense.astype(np.float64), rows.mean, rows.std)
+        latent_z: np.ndarray = _zscore(latent_part, *sparse_stats)
+        return (1.0 - options.sparse_weight) * dense_z + options.sparse_weight * latent_z
 
     scores = score(cosines)
     if rows.approximate:
