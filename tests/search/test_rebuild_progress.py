@@ -5,22 +5,13 @@ from __future__ import annotations
 
 import io
 
-import numpy as np
 from django.core.management import call_command
 from django_scopes import scopes_disabled
 
 from anlaufstelle.search import indexing
 from anlaufstelle.search.models import SearchDocument
 
-
-class FakeEmbedder:
-    model_id = "fake:4"
-    dimension = 4
-
-    def embed_passages(self, texts):
-        return np.ones((len(texts), 4), dtype=np.float32) / 2
-
-    embed_queries = embed_passages
+from .test_index_build import FakeEmbedder
 
 
 def rows_per_network() -> dict[str, int]:
