@@ -3,12 +3,15 @@ a wrong link, another network's address or an erased appointment still shows not
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from anlaufstelle.booking import privacy, queries, services, tokens
-from anlaufstelle.booking.models import Booking
+from anlaufstelle.booking.models import Booking, BookingStatus
 
 from .test_services import book
 
@@ -123,9 +126,29 @@ def test_wrong_links_other_networks_and_erased_appointments_still_get_404(
     assert client.get(url("view", booking, old["view"])).status_code == 404
 
 
-def test_an_old_link_of_a_moved_appointment_is_still_not_found(client, schedule, in_feldberg):
+def test_an_old_link_of_a_moved_appointment_says_it_was_moved(client, schedule, in_feldberg):
     first, second = queries.free_slots([schedule], limit=2)
     booking = book(schedule, first.starts_at)
-    token = tokens.make_token(booking, "view")
+    old = {p: tokens.make_token(booking, p) for p in tokens.PURPOSES}
     services.move_booking(booking=booking, starts_at=second.starts_at)
-    assert client.get(url("view", booking, token)).status_code == 404
+    booking.refresh_from_db()
+    new_time = timezone.localtime(booking.slot.starts_at, ZoneInfo("Europe/Berlin"))
+    for name, token in (("view", old["view"]), ("cancel", old["cancel"]), ("move", old["move"])):
+        response = client.get(url(name, booking, token))
+        assert response.status_code == 410, name
+        html = response.content.decode()
+        assert "Dieser Termin wurde verschoben" in html
+        assert "in der letzten E-Mail zu diesem Buchungscode" in html
+        assert booking.code in html and "Arbeitgeber-Sprechstunde" in html
+        # The new time went to the company's address; an old (forwarded) link does not
+        # show it, nor the company's data.
+        assert new_time.strftime("%H:%M") not in html
+        assert booking.email not in html
+    # A POST on an old cancel link cancels nothing.
+    assert client.post(url("cancel", booking, old["cancel"])).status_code == 410
+    booking.refresh_from_db()
+    assert booking.status != BookingStatus.CANCELLED
+    assert client.get(chat_url(booking, old["view"])).status_code == 410
+    # The current links work; another network's address still shows nothing.
+    assert client.get(url("view", booking, tokens.make_token(booking, "view"))).status_code == 200
+    assert client.get(url("view", booking, old["view"], network="stuttgart")).status_code == 404

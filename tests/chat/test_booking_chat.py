@@ -154,7 +154,10 @@ def test_a_moved_bookings_old_link_no_longer_opens_the_chat(client, desk, appoin
         Booking.objects.filter(pk=appointment.pk).update(
             token_version=appointment.token_version + 1
         )
-    assert client.get(booking_company_path(appointment, token=old)).status_code == 404
+    response = client.get(booking_company_path(appointment, token=old))
+    assert response.status_code == 410  # "this appointment was moved", no chat
+    assert "Dieser Termin wurde verschoben" in response.content.decode()
+    assert "<textarea" not in response.content.decode()
 
 
 def test_hostile_input_is_refused_with_4xx(client, desk, appointment):

@@ -41,30 +41,39 @@ def add_extras(user: object, bookings: list[Booking]) -> None:
         extra(user, bookings)
 
 
-class CancelledLink(Http404):
-    """A genuine earlier link of an appointment cancelled since (the cancel raised its
-    token version). An Http404, so whoever does not handle it still answers "not found";
-    the company's pages catch it and say what happened (booking.views.cancelled_link)."""
+class OutdatedLink(Http404):
+    """A genuine earlier link of an appointment whose links were replaced since (a cancel
+    or a move raised its token version). An Http404, so whoever does not handle it still
+    answers "not found"; the company's pages catch it and say what happened
+    (booking.views.outdated_link)."""
 
     def __init__(self, booking: Booking) -> None:
-        super().__init__("appointment cancelled")
+        super().__init__("appointment changed")
         self.booking = booking
 
 
+class CancelledLink(OutdatedLink):
+    """An earlier link of an appointment cancelled since."""
+
+
+class MovedLink(OutdatedLink):
+    """An earlier link of an appointment moved since (the new links went out by e-mail)."""
+
+
 def check_company_link(booking: Booking | None, token: str, purpose: str) -> Booking:
-    """`booking` if `token` is its current link for `purpose`; CancelledLink for an
-    earlier link of a since cancelled (not erased) appointment; Http404 otherwise."""
+    """`booking` if `token` is its current link for `purpose`; CancelledLink or MovedLink
+    for an earlier link of a since cancelled or moved (not erased) appointment; Http404
+    otherwise."""
     if booking is None:
         raise Http404
     try:
         tokens.check_token(booking, token, purpose)
     except tokens.InvalidLink as exc:
-        if (
-            booking.status == BookingStatus.CANCELLED
-            and booking.anonymised_at is None
-            and tokens.is_outdated(booking, token, purpose)
-        ):
-            raise CancelledLink(booking) from exc
+        if booking.anonymised_at is None and tokens.is_outdated(booking, token, purpose):
+            if booking.status == BookingStatus.CANCELLED:
+                raise CancelledLink(booking) from exc
+            # A booking's version rises only on cancel, move and erasure.
+            raise MovedLink(booking) from exc
         raise Http404 from exc
     return booking
 

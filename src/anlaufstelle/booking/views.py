@@ -184,16 +184,36 @@ def cancelled_link(request: HttpRequest, booking: Booking) -> HttpResponse:
     return response
 
 
+def moved_link(request: HttpRequest, booking: Booking) -> HttpResponse:
+    """The answer to an earlier link of a moved appointment: that it was moved and where
+    the current links are. 410 like `cancelled_link`; the new time is not shown (an old
+    link may have been forwarded; the new one went to the company's address)."""
+    response = render(
+        request,
+        "booking/moved_link.html",
+        {"booking": booking, "schedule": booking.slot.schedule},
+        status=410,
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+def outdated_link(request: HttpRequest, outdated: queries.OutdatedLink) -> HttpResponse:
+    if isinstance(outdated, queries.CancelledLink):
+        return cancelled_link(request, outdated.booking)
+    return moved_link(request, outdated.booking)
+
+
 def says_when_cancelled(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """For the company's link pages: an earlier link of a cancelled appointment gets
-    `cancelled_link` instead of the 404 (queries.CancelledLink)."""
+    """For the company's link pages: an earlier link of a cancelled or moved appointment
+    gets `cancelled_link` or `moved_link` instead of the 404 (queries.OutdatedLink)."""
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
-        except queries.CancelledLink as gone:
-            return cancelled_link(request, gone.booking)
+        except queries.OutdatedLink as outdated:
+            return outdated_link(request, outdated)
 
     return wrapper
 

@@ -128,8 +128,8 @@ def _booking(network: Network, code: str) -> Booking:
 
 def booking_company_party(network: Network, code: str, token: str) -> Party:
     """The company's side through the booking's signed "view" link (the confirmation
-    page's); 404 for a wrong, expired, moved (old version) or erased link, and for an
-    old link of a cancelled booking its subclass CancelledLink (the page says so)."""
+    page's); 404 for a wrong, expired or erased link, and for an old link of a
+    cancelled or moved booking its subclass OutdatedLink (the page says so)."""
     booking = booking_queries.check_company_link(_booking(network, code), token, "view")
     return Party(thread=BookingThread(booking), side=COMPANY, token=token)
 

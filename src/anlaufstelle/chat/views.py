@@ -127,8 +127,8 @@ def company(
 ) -> HttpResponse:
     try:
         party = _company(request, code, token, kind)
-    except booking_queries.CancelledLink as gone:  # an old link of a cancelled booking
-        return booking_views.cancelled_link(request, gone.booking)
+    except booking_queries.OutdatedLink as outdated:  # of a cancelled or moved booking
+        return booking_views.outdated_link(request, outdated)
     return _chat(request, party)
 
 
