@@ -10,10 +10,10 @@
   whole table, every network's rows.
 - PostgreSQL: stored generated `tsvector` columns (`to_tsvector('simple', …)` of the
   same columns; migration 0004; the analysed one kept in the table row, 0005) with GIN
-  indexes that find the matching rows; the analysed terms are ranked with the same
-  BM25 as FTS5's, computed in SQL from the
-  stored terms and the visible rows' statistics (`TermStats`), `plain` with `ts_rank`
-  (title weight A, body weight B). The analysed terms are already stemmed by the
+  indexes that find the matching rows; `ts_rank` picks the best of them and the
+  analysed terms are ranked with the same BM25 as on SQLite (`bm25_scores`, from the
+  stored terms and the visible rows' statistics), `plain` with `ts_rank` (title
+  weight A, body weight B). The analysed terms are already stemmed by the
   same Snowball German stemmer that PostgreSQL's `german` configuration uses, and
   decompounded, which PostgreSQL cannot do; running `german` over
   them would stem the stems again, so the analysed columns use `simple`, which keeps
@@ -124,7 +124,7 @@ def bm25_scores(
     Per query term idf(t) · f·(k1+1) / (f + k1·(1 − b + b·len/avg_len)) with f =
     title_weight · (occurrences in the title) + (occurrences in the body) and len the
     row's analysed terms (title + body) — FTS5's formula with the visible rows'
-    statistics. PostgreSQL computes the same in SQL (`PostgresFTSBackend.search`).
+    statistics. Both backends rank their pooled rows with it.
     """
     avg = max(float(stats.avg_length), 1.0)
     # " term " in the text with doubled spaces: whole terms only, every occurrence (no
@@ -217,8 +217,6 @@ class SQLiteFTS5Backend:
 
 # Stored generated columns (migration 0004): title weight A, body weight B.
 PG_VECTOR = {False: "d.terms_tsv", True: "d.plain_tsv"}
-# The analysed text of the same columns, for BM25's term frequencies and lengths.
-PG_TEXT = ("s.title_terms", "s.body_terms")
 
 # The planner's cost of a random page read during the lexical query (at most this;
 # PostgreSQL's default is 4, meant for spinning disks). With 4 it read all 10,000 rows
@@ -248,16 +246,14 @@ class PostgresFTSBackend:
 
         `ts_rank` knows term frequency and the title/body weights but no IDF and no
         saturation against the row's length, so a word in every row counted as much as
-        a programme name and long texts won by repetition. BM25 is computed in SQL
-        from the stored analysed text of the best POOL × limit rows: per query term
-        idf(t) · f·(k1+1) / (f + k1·(1 − b + b·len/avg_len)), with f = title_weight ·
-        (occurrences in the title) + (occurrences in the body) — FTS5's column weights.
+        a programme name and long texts won by repetition. BM25 (`bm25_scores`, the
+        same as on SQLite) is computed from the stored analysed text of the best
+        POOL × limit rows by ts_rank.
 
         Where the time goes at 100,000 rows (docs/search.md): the first stage reads
         every matching row's tsvector (kept in the row, migration 0005) and ranks it;
         it returns ids only, so nothing else of the up to ~15,000 matching rows is
-        read or split. Only the pooled rows are fetched again by primary key and their
-        analysed text split for BM25.
+        read. Only the pooled rows' analysed text is fetched again by primary key.
         """
         terms = _clean(terms, plain)
         if not terms or not network_ids:
@@ -278,6 +274,7 @@ class PostgresFTSBackend:
         )
         params: list[Any] = [tsquery, list(network_ids)]
         scored = [*rare, *frequent]
+        python_bm25 = False
         if stats is None or plain:
             sql = (
                 f"SELECT d.id, ts_rank({weights}, {vector}, q) AS rank {match}"  # noqa: S608
@@ -292,40 +289,17 @@ class PostgresFTSBackend:
                 f"ORDER BY ts_rank({weights}, {vector}, q) DESC, d.id "
                 f"LIMIT {int(limit) * POOL}) "
             )
-            idf = [float(stats.idf.get(t, 1.0)) for t in scored]
             if stats.method == "bm25":
-                title, body_text = PG_TEXT
-                # f per query term from the split analysed text (OFFSET 0 keeps each
-                # row's split and counts from being inlined into every use).
-                counts = ", ".join(
-                    f"%s::float8 * cardinality(array_positions(a.tw, %s::text)) "
-                    f"+ cardinality(array_positions(a.bw, %s::text)) AS f{i}"
-                    for i in range(len(scored))
-                )
-                norm = (
-                    f"{BM25_K1:.4f}::float8 * ({1 - BM25_B:.4f}::float8 + {BM25_B:.4f}::float8 "
-                    f"* (cardinality(a.tw) + cardinality(a.bw)) / %s::float8)"
-                )
-                # A term absent from the row adds 0 (f = 0).
-                rank = " + ".join(
-                    f"%s::float8 * c.f{i} * {BM25_K1 + 1:.4f}::float8 / (c.f{i} + c.norm)"
-                    for i in range(len(scored))
-                )
+                # BM25 in Python over the pooled rows' stored terms, as on SQLite: the
+                # same numbers as the earlier SQL (string_to_array, array_positions per
+                # term and row) and 13 → 6 ms of the query at 100,000 rows.
                 sql = (
-                    f"{pool}SELECT c.id, {rank} AS rank FROM ("  # noqa: S608
-                    f"SELECT p.id, {counts}, {norm} AS norm FROM pool p "
-                    f"JOIN search_searchdocument s ON s.id = p.id, LATERAL ("
-                    f"SELECT string_to_array({title}, ' ') AS tw, "
-                    f"string_to_array({body_text}, ' ') AS bw OFFSET 0) a OFFSET 0) c "
-                    f"ORDER BY rank DESC, c.id LIMIT %s"
+                    f"{pool}SELECT s.id, s.title_terms, s.body_terms FROM pool p "  # noqa: S608
+                    f"JOIN search_searchdocument s ON s.id = p.id"
                 )
-                # In the order of the placeholders: the weights of the outer SELECT,
-                # then the counts, the average length and the limit.
-                params += idf
-                for term in scored:
-                    params += [float(title_weight), term, term]
-                params += [max(float(stats.avg_length), 1.0), int(limit)]
+                python_bm25 = True
             else:
+                idf = [float(stats.idf.get(t, 1.0)) for t in scored]
                 # Σ idf(t) · ts_rank(t) over the pool (one ts_rank per term and row).
                 rank = " + ".join(
                     f"%s::float8 * ts_rank({weights}, {vector}, "
@@ -351,6 +325,8 @@ class PostgresFTSBackend:
             previous = cursor.fetchone()[0]
             cursor.execute(sql, params)
             rows = cursor.fetchall()
+            if python_bm25 and stats is not None:
+                rows = bm25_scores(rows, scored, stats, float(title_weight))[: int(limit)]
             if nested:
                 cursor.execute("SELECT set_config('random_page_cost', %s, true)", [previous])
         return [(int(pk), float(rank)) for pk, rank in rows]
