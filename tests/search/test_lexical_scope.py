@@ -47,3 +47,24 @@ def test_without_the_scope_the_same_rows_and_never_another_networks(search_world
         assert rows and networks_of([pk for pk, _ in rows]) <= set(feldberg)
         expected = backend.search(query, feldberg, plain=plain, limit=50, title_weight=2.0)
         assert [pk for pk, _ in rows] == [pk for pk, _ in expected]
+
+
+def test_the_engine_drops_the_scope_only_when_every_row_is_visible(search_world, monkeypatch):
+    from anlaufstelle.search import engine
+    from anlaufstelle.search.engine import SearchOptions, search
+
+    seen: list[bool] = []
+    real = get_backend()
+
+    class Recording:
+        def search(self, *args, **kwargs):
+            seen.append(kwargs["everything_visible"])
+            return real.search(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "get_backend", Recording)
+    snapshots.invalidate()
+    everyone = [search_world.feldberg.pk, search_world.stuttgart.pk, search_world.bund.pk]
+    options = SearchOptions.for_mode("lexical")
+    search("Ausbildung Beratung", everyone, options=options)
+    search("Ausbildung Beratung", search_world.ids(search_world.feldberg), options=options)
+    assert seen == [True, False]

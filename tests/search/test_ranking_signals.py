@@ -61,9 +61,10 @@ def test_the_snapshots_inverted_index_scores_like_a_dense_dot_product(search_wor
     snapshots.invalidate()
     query_features = np.array([1, 5, 9, 33, 63], dtype=np.int32)
     query_weights = np.array([0.3, 1.0, 0.2, 0.7, 0.1], dtype=np.float32)
-    ids, _cosines, sparse = snapshots.semantic_scores(
+    scores = snapshots.score_rows(
         [search_world.feldberg.pk], np.ones(384, dtype=np.float32), (query_features, query_weights)
     )
+    ids, sparse = scores.ids, scores.sparse
     query = np.zeros(dim)
     query[query_features] = query_weights
     expected = {pk: float(row @ query) for pk, row in dense_rows}

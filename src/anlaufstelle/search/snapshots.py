@@ -365,17 +365,6 @@ class SemanticScores:
                 self.cosines[mine] = index.exact(self.query, mine - start)
 
 
-def semantic_scores(
-    network_ids: list[int],
-    query_vector: np.ndarray,
-    query_sparse: tuple[np.ndarray, np.ndarray] | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """(document ids, cosine scores, sparse scores or None) over the visible rows; the
-    cosines of prefiltered networks are approximate (see `score_rows`)."""
-    scores = score_rows(network_ids, query_vector, query_sparse)
-    return scores.ids, scores.cosines, scores.sparse
-
-
 def score_rows(
     network_ids: list[int],
     query_vector: np.ndarray,
