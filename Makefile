@@ -73,7 +73,7 @@ test-sqlite: ## Unit and integration tests on SQLite
 	scripts/run-suite.sh sqlite -m "not browser" -n $(PYTEST_WORKERS) -q
 
 test-postgres: services-postgres ## Unit and integration tests on PostgreSQL
-	DATABASE_URL=$(POSTGRES_URL) scripts/run-suite.sh postgres -m "not browser" \
+	DATABASE_URL=$(POSTGRES_URL) scripts/run-suite.sh postgres -m "not browser and not sqlite_demo" \
 		-n $(PYTEST_WORKERS) -q
 
 test-browser: npm ## Browser tests (Playwright + Debian chromium, axe-core) on SQLite

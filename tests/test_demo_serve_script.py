@@ -18,6 +18,10 @@ from pathlib import Path
 
 import pytest
 
+# The demo runs on its own SQLite file whatever the suite's database: the SQLite suite
+# covers it, `make test-postgres` leaves it out (pyproject.toml's markers).
+pytestmark = pytest.mark.sqlite_demo
+
 PROJECT = Path(__file__).resolve().parents[1]
 
 

@@ -17,7 +17,12 @@ import urllib.request
 from email.message import Message
 from pathlib import Path
 
+import pytest
 from tests.conftest import free_port
+
+# The demo runs on its own SQLite file whatever the suite's database: the SQLite suite
+# covers it, `make test-postgres` leaves it out (pyproject.toml's markers).
+pytestmark = pytest.mark.sqlite_demo
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV")
