@@ -127,22 +127,29 @@ def bm25_scores(
     statistics. Both backends rank their pooled rows with it.
     """
     avg = max(float(stats.avg_length), 1.0)
-    # " term " in the text with doubled spaces: whole terms only, every occurrence (no
-    # split into a list per row: half the time at 300 rows of ~150 terms).
-    weights = [(f" {t} ", float(stats.idf.get(t, 1.0))) for t in terms]
+    weights = [(t, float(stats.idf.get(t, 1.0))) for t in terms]
+    wanted = {t for t, _ in weights}
     out = []
     for pk, title, body in rows:
-        # The stored terms are joined by single spaces: len = spaces + 1, as
+        # One pass over the row's terms, counting only the query's (a third faster than
+        # counting each " term " in the text). len = the row's analysed terms, as
         # PostgreSQL's cardinality(string_to_array(…, ' ')).
-        length = (title.count(" ") + 1 if title else 0) + (body.count(" ") + 1 if body else 0)
-        norm = BM25_K1 * (1 - BM25_B + BM25_B * length / avg)
-        padded_title = f" {title.replace(' ', '  ')} "
-        padded_body = f" {body.replace(' ', '  ')} "
+        title_terms = title.split() if title else []
+        body_terms = body.split() if body else []
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * (len(title_terms) + len(body_terms)) / avg)
+        found: dict[str, float] = {}
+        for term in title_terms:
+            if term in wanted:
+                found[term] = found.get(term, 0.0) + title_weight
+        for term in body_terms:
+            if term in wanted:
+                found[term] = found.get(term, 0.0) + 1.0
         score = 0.0
-        for needle, idf in weights:
-            f = title_weight * padded_title.count(needle) + padded_body.count(needle)
-            if f:
-                score += idf * f * (BM25_K1 + 1) / (f + norm)
+        if found:
+            for term, idf in weights:  # in the query's order: the same sum on both databases
+                f = found.get(term)
+                if f:
+                    score += idf * f * (BM25_K1 + 1) / (f + norm)
         out.append((int(pk), score))
     out.sort(key=lambda item: (-item[1], item[0]))
     return out

@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+from django.db import connection
 from django_scopes import scopes_disabled
 
 from anlaufstelle.lib.metrics import SEARCH_SECONDS
@@ -245,13 +246,23 @@ class SearchResult:
 
 
 def network_synonym_set(network_id: int) -> SynonymSet | None:
-    """The network's own groups (query side only), or None when it has none."""
-    with scopes_disabled():
-        lines = list(
-            SynonymEntry.objects.filter(network_id=network_id, is_active=True).values_list(
-                "terms", flat=True
-            )
+    """The network's own groups (query side only), or None when it has none.
+
+    Read on every search (a coordinator's new group applies at once, in every process),
+    with one plain query: through the ORM it cost a tenth of a lexical search."""
+    table = connection.ops.quote_name(SynonymEntry._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT terms FROM {table} WHERE network_id = %s AND is_active "  # noqa: S608
+            "ORDER BY terms",
+            [network_id],
         )
+        lines = tuple(row[0] for row in cursor.fetchall())
+    return _synonym_set(lines) if lines else None
+
+
+@lru_cache(maxsize=64)
+def _synonym_set(lines: tuple[str, ...]) -> SynonymSet | None:
     groups = [g for g in (parse_group(line) for line in lines) if g]
     return SynonymSet(groups) if groups else None
 
@@ -324,19 +335,7 @@ def analyse_query(
                     terms += analyse(label.rstrip("*"), options.analysis).terms
     if not options.known_compound_parts and options.analysis.compounds:
         terms = drop_known_compound_parts(terms, text, network_ids, options)
-    acronym_groups: list[str] = []
-    expansion_parts: list[str] = []
-    if options.analysis.synonyms:
-        by_token = {g.token: g for g in builtin_groups()}
-        for word in raw_words:
-            if not ACRONYM_RE.match(word):
-                continue
-            for token in builtin_synonyms().groups_in([fold(word)]):
-                acronym_groups.append(token)
-                group = by_token[token]
-                longest = max(group.labels, key=len).rstrip("*")
-                if fold(longest) != fold(word):
-                    expansion_parts.append(longest)
+    acronym_groups, expansion = acronym_expansion(raw_words, options)
     suggestion = ""
     if corrections:
         suggestion = " ".join(corrections.get(w.lower(), w) for w in raw_words)
@@ -345,11 +344,47 @@ def analyse_query(
         words=words,
         corrections=corrections,
         suggestion=suggestion,
-        acronym_groups=unique(acronym_groups),
-        expansion=", ".join(unique(expansion_parts)),
+        acronym_groups=acronym_groups,
+        expansion=expansion,
         foreign=looks_foreign(query),
         units=units,
     )
+
+
+def acronym_expansion(raw_words: list[str], options: SearchOptions) -> tuple[list[str], str]:
+    """(synonym groups of the query's acronyms, their spelled-out forms joined by ", ").
+
+    "EGZ" → (["syn_egz"], "Eingliederungszuschuss"): the expansion goes into the text
+    that is embedded (a model does not know most acronyms of the field)."""
+    if not options.analysis.synonyms:
+        return [], ""
+    groups: list[str] = []
+    parts: list[str] = []
+    by_token = {g.token: g for g in builtin_groups()}
+    for word in raw_words:
+        if not ACRONYM_RE.match(word):
+            continue
+        for token in builtin_synonyms().groups_in([fold(word)]):
+            groups.append(token)
+            longest = max(by_token[token].labels, key=len).rstrip("*")
+            if fold(longest) != fold(word):
+                parts.append(longest)
+    return unique(groups), ", ".join(unique(parts))
+
+
+def embedding_text(query: str, own_network_id: int | None, options: SearchOptions) -> str:
+    """The text whose embedding is the query vector: the question without the site's
+    place words, followed by the spelled-out acronyms."""
+    stripped = query
+    if options.drop_place_words and own_network_id is not None:
+        stripped = strip_words(query, place_words(own_network_id))
+    text = stripped if options.drop_place_words_in_embedding else query
+    if options.expand_query_embedding and not options.plain:
+        # From the same words as analyse_query's expansion.
+        expansion = acronym_expansion(re.findall(r"[\wÄÖÜäöüß]+", stripped), options)[1]
+        if expansion:
+            text = f"{text} ({expansion})"
+    return text
 
 
 def word_units(text: str, options: AnalysisOptions) -> list[tuple[str, ...]]:
@@ -706,30 +741,24 @@ def search(
     options = options or SearchOptions()
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    analysis = analyse_query(query, network_ids, own_network_id, options)
-    timings["analysis_ms"] = (time.perf_counter() - start) * 1000
     pool = max(options.candidates, limit)
 
     embedder = get_embedder() if options.semantic else None
     embedding: tuple[np.ndarray, Any] | None = None
     pending: Future | None = None
+    t_embed = start
     if embedder is not None and query.strip():
-        t_embed = time.perf_counter()
-        text = query
-        if (
-            options.drop_place_words
-            and options.drop_place_words_in_embedding
-            and own_network_id is not None
-        ):
-            text = strip_words(query, place_words(own_network_id))
-        if options.expand_query_embedding and analysis.expansion:
-            text = f"{text} ({analysis.expansion})"
-        if options.lexical and analysis.terms and options.embed_alongside_lexical:
-            # The lexical query runs meanwhile (the model and the database release the GIL).
+        text = embedding_text(query, own_network_id, options)
+        if options.lexical and options.embed_alongside_lexical:
+            # The query analysis and the lexical query run meanwhile (the model and the
+            # database release the GIL): the embedding is the longest step.
             pending = _embedding_pool().submit(embed_query, text, sparse=options.sparse)
         else:
             embedding = embed_query(text, sparse=options.sparse)
             timings["embed_ms"] = (time.perf_counter() - t_embed) * 1000
+    t_analysis = time.perf_counter()
+    analysis = analyse_query(query, network_ids, own_network_id, options)
+    timings["analysis_ms"] = (time.perf_counter() - t_analysis) * 1000
 
     lexical: list[tuple[int, float]] = []
     if options.lexical and analysis.terms:
@@ -763,7 +792,11 @@ def search(
             everything_visible=snapshots.sees_every_row(network_ids),
         )
         timings["lexical_ms"] = (time.perf_counter() - t0) * 1000
+    meta: dict[int, candidates.Candidate] = {}
     if pending is not None:
+        if lexical and not pending.done():
+            # The embedding is still running: read the lexical candidates' rows meanwhile.
+            meta = candidates.load(doc_id for doc_id, _ in lexical)
         embedding = pending.result()
         timings["embed_ms"] = (time.perf_counter() - t_embed) * 1000
 
@@ -805,7 +838,7 @@ def search(
     if embedding is not None and scored:
         affinity = label_affinities(scored, network_ids, embedding[0], options)
         scored = add_affinities(scored, affinity, options)
-    meta = candidates.load(scored)
+    meta.update(candidates.load(doc_id for doc_id in scored if doc_id not in meta))
     if options.provider_propagation and scored:
         scored = propagate_to_providers(
             scored, network_ids, options.provider_propagation, rows=meta

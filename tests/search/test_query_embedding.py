@@ -1,0 +1,59 @@
+"""The query embedding starts first (it is the longest step of a hybrid search) and gets
+the same text as before: the question without the site's place words, acronyms spelled
+out; reading the candidates' rows while it runs changes no ranking."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from anlaufstelle.search import engine
+from anlaufstelle.search.engine import SearchOptions, embedding_text, search
+
+
+def test_the_embedded_text_drops_the_place_and_spells_out_acronyms(embedded_world):
+    feldberg = embedded_world.feldberg.pk
+    text = embedding_text("EGZ für einen Koch in Feldberg", feldberg, SearchOptions())
+    assert "Feldberg" not in text
+    assert text.startswith("EGZ für einen Koch in")
+    assert text.lower().endswith("(eingliederungszuschüsse)")
+    # Without the site (no place words) and without the expansion: the question itself.
+    unexpanded = replace(SearchOptions(), expand_query_embedding=False)
+    assert embedding_text("EGZ in Feldberg", None, unexpanded) == "EGZ in Feldberg"
+
+
+def test_the_embedding_is_started_before_the_query_is_analysed(embedded_world, monkeypatch):
+    events: list[str] = []
+    real_analyse, real_pool = engine.analyse_query, engine._embedding_pool()
+
+    class RecordingPool:
+        def submit(self, fn, *args, **kwargs):
+            events.append(f"embed:{args[0]}")
+            return real_pool.submit(fn, *args, **kwargs)
+
+    def analyse(*args, **kwargs):
+        events.append("analyse")
+        return real_analyse(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "_embedding_pool", lambda: RecordingPool())
+    monkeypatch.setattr(engine, "analyse_query", analyse)
+    engine.clear_query_cache()
+    world = embedded_world
+    result = search("EGZ beantragen", world.ids(world.feldberg), own_network_id=world.feldberg.pk)
+    assert [e.lower() for e in events] == [
+        "embed:egz beantragen (eingliederungszuschüsse)",
+        "analyse",
+    ]
+    assert result.hits
+
+
+def test_the_ranking_is_the_same_with_the_embedding_alongside_or_before(embedded_world):
+    world = embedded_world
+    scope = world.ids(world.feldberg)
+    for query in ("Zuschuss wenn wir Langzeitarbeitslose einstellen", "EQ Praktikum", "Koch"):
+        lists = []
+        for alongside in (True, False):
+            engine.clear_query_cache()
+            options = SearchOptions(embed_alongside_lexical=alongside)
+            hits = search(query, scope, own_network_id=world.feldberg.pk, options=options).hits
+            lists.append([(h.doc_id, round(h.score, 9)) for h in hits])
+        assert lists[0] and lists[0] == lists[1], query
