@@ -133,6 +133,28 @@ EXEMPLARS: dict[str, tuple[str, ...]] = {
 }
 # A non-support exemplar must beat the best support exemplar by this cosine margin.
 EXEMPLAR_MARGIN = 0.03
+# The exemplar intents that set something in motion (a booking, a hand-over to the team)
+# or answer about the chat itself need a word of what they are about: without one, a
+# message near their exemplars is near them only in form ("Kann ich hier Pizza
+# bestellen?" lies nearest to "Kann ich einen Termin vereinbaren?", then to "Kann mich
+# bitte jemand anrufen?", then to "Was kann ich dich fragen?").
+EVIDENCE_RX: dict[str, re.Pattern[str]] = {}
+PERSON_RX = _rx(
+    r"\b(mensch\w*|person\w*|jemand\w*|berater(in)?|mitarbeiter(in)?|ansprechpartner(in)?|team|lotse|lotsin|navigator(in)?)\b",  # noqa: E501
+    r"\w*(anruf|rückruf|ruckruf|zur[üu]ckruf|telefonier|sprechen|reden|verbind)\w*",
+    r"\b(human|person|someone|somebody|advisers?|advisors?|staff|talk|speak|call)\b",
+)
+BOOKABLE_RX = _rx(
+    r"\w*(termin|sprechstunde|sprechzeit|gespr[äa]ch|beratung|berater(in)?|coaching|treffen|slot)\w*",  # noqa: E501
+    r"\b(vorbeikommen|vorbeischauen|besuchen|zeit f[üu]r (mich|uns))\b",
+    r"\b(appointments?|meetings?|consultations?|calls?|slots?|advice|advisers?|advisors?)\b",
+)
+ABOUT_THE_CHAT_RX = _rx(
+    r"\b(hallo|hi|hey|moin|servus|guten|gr[üu](ß|ss)\w*|hello|good)\b",
+    r"\b(chat\w*|assistent\w*|bot|du|dich|dir|fragen|funktionier\w*|hilfe)\b",
+    r"\b(you|assistant|help|ask|works?)\b",
+)
+EVIDENCE_RX.update({BOOK: BOOKABLE_RX, HANDOFF: PERSON_RX, GREETING: ABOUT_THE_CHAT_RX})
 
 
 @dataclass(frozen=True)
@@ -202,6 +224,9 @@ def exemplar_intent(text: str, margin: float = EXEMPLAR_MARGIN) -> IntentGuess:
     for label, sim in zip(labels, sims, strict=True):
         best[label] = max(best.get(label, -1.0), float(sim))
     support = best.get(FIND_SUPPORT, -1.0)
+    for intent, evidence in EVIDENCE_RX.items():
+        if not evidence.search(text):
+            best.pop(intent, None)
     other, score = max(((k, v) for k, v in best.items() if k != FIND_SUPPORT), key=lambda kv: kv[1])
     if score >= support + margin:
         return IntentGuess(other, "exemplar", score)
