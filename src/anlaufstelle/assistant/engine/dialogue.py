@@ -30,7 +30,7 @@ from anlaufstelle.search.answerability import (
 from anlaufstelle.search.engine import (
     SearchOptions,
     SearchResult,
-    analyse_query,
+    embedding_text,
     place_words,
     search,
     strip_words,
@@ -226,12 +226,9 @@ SEARCH_OPTIONS = SearchOptions.for_mode("hybrid", drop_place_words=False)
 
 def embedded_text(network: Network, text: str) -> str:
     """The text the search will embed for `text` (search_text plus the expansion the
-    search adds before embedding, e.g. an acronym's long form)."""
-    query = search_text(network, text)
-    if not (SEARCH_OPTIONS.expand_query_embedding and query.strip()):
-        return query
-    analysis = analyse_query(query, visible_network_ids(network), network.pk, SEARCH_OPTIONS)
-    return f"{query} ({analysis.expansion})" if analysis.expansion else query
+    search adds before embedding, e.g. an acronym's long form): the search's own
+    function, so the intent's vector and the search's are one cached model call."""
+    return embedding_text(search_text(network, text), network.pk, SEARCH_OPTIONS)
 
 
 def retrieve(
