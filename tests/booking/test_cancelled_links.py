@@ -13,7 +13,10 @@ from django_scopes import scopes_disabled
 from anlaufstelle.booking import privacy, queries, services, tokens
 from anlaufstelle.booking.models import Booking, BookingStatus
 
-from .test_services import book
+from . import test_services
+from .test_services import at, book, reserve
+
+open_day = test_services.open_day  # the service tests' fixture: a day the room is open
 
 
 def url(name: str, booking: Booking, token: str, network: str = "feldberg") -> str:
@@ -152,3 +155,129 @@ def test_an_old_link_of_a_moved_appointment_says_it_was_moved(client, schedule, 
     # The current links work; another network's address still shows nothing.
     assert client.get(url("view", booking, tokens.make_token(booking, "view"))).status_code == 200
     assert client.get(url("view", booking, old["view"], network="stuttgart")).status_code == 404
+
+
+def test_an_old_link_of_a_moved_appointment_leads_to_the_navigators(client, schedule, in_feldberg):
+    """A company that lost the newest e-mail can ask the navigators, who find the
+    appointment by its code; the page still shows neither the new time nor the data."""
+    first, second = queries.free_slots([schedule], limit=2)
+    booking = book(schedule, first.starts_at)
+    old_view = tokens.make_token(booking, "view")
+    services.move_booking(booking=booking, starts_at=second.starts_at)
+    booking.refresh_from_db()
+    new_time = timezone.localtime(booking.slot.starts_at, ZoneInfo("Europe/Berlin"))
+    response = client.get(url("view", booking, old_view))
+    assert response.status_code == 410
+    html = response.content.decode()
+    form = reverse("site:cases:submit", kwargs={"network_slug": "feldberg"})
+    assert f'<a class="kern-link" href="{form}?text=' in html
+    assert "Lotsen" in html
+    assert new_time.strftime("%H:%M") not in html
+    assert new_time.strftime("%d.%m.") not in html
+    assert booking.email not in html and booking.name not in html
+    # The form opens with the booking code filled in (it is on the page already).
+    link = html.split(f'href="{form}?text=', 1)[1].split('"', 1)[0]
+    assert booking.code in link
+    assert new_time.strftime("%H") + "%3A" not in link
+
+
+# --- rooms and desks -------------------------------------------------------------------
+
+
+def reservation_url(name: str, reservation, token: str, network: str = "feldberg") -> str:
+    return reverse(
+        f"site:booking:reservation_{name}",
+        kwargs={"network_slug": network, "code": reservation.code, "token": token},
+    )
+
+
+@pytest.fixture
+def reservation(room, open_day, in_feldberg):
+    return reserve(room, at(open_day, 9), at(open_day, 11))
+
+
+@pytest.fixture
+def old_reservation(reservation) -> dict[str, str]:
+    """The reservation's links as its confirmation mail carried them, before the cancel."""
+    return {p: tokens.make_token(reservation, p, kind="reservation") for p in ("view", "cancel")}
+
+
+def test_the_company_cancels_a_reservation_and_its_old_links_say_so(
+    client, room, reservation, old_reservation
+):
+    old = old_reservation
+    assert client.post(reservation_url("cancel", reservation, old["cancel"])).status_code == 200
+    for name in ("view", "cancel"):
+        response = client.get(reservation_url(name, reservation, old[name]))
+        assert response.status_code == 410, name
+        html = response.content.decode()
+        assert "Diese Reservierung wurde storniert" in html
+        assert "Sie haben diese Reservierung am" in html
+        assert "Besprechungsraum" in html and reservation.code in html
+        new = reverse(
+            "site:booking:resource", kwargs={"network_slug": "feldberg", "code": room.code}
+        )
+        assert f'<a class="kern-link" href="{new}">Neu reservieren</a>' in html
+        assert "anja@hotel-am-see.example" not in html
+        assert "Anja Muster" not in html and "Hotel am See" not in html
+        assert response["Cache-Control"].startswith("max-age=0")
+    # A POST to the old cancel link changes nothing and says the same.
+    assert client.post(reservation_url("cancel", reservation, old["cancel"])).status_code == 410
+
+
+def test_a_reservation_cancelled_by_the_lab_says_by_whom_and_why(
+    client, feldberg, room, reservation, old_reservation
+):
+    services.cancel_reservation(
+        reservation=reservation, by=feldberg.coordinator, message="Wasserschaden im Raum."
+    )
+    room.is_active = False
+    room.save(update_fields=["is_active"])
+    response = client.get(reservation_url("view", reservation, old_reservation["view"]))
+    assert response.status_code == 410
+    html = response.content.decode()
+    assert f"{feldberg.provider.name} hat diese Reservierung am" in html
+    assert "Wasserschaden im Raum." in html
+    # The room is no longer bookable: the overview of rooms and hours instead.
+    index = reverse("site:booking:index", kwargs={"network_slug": "feldberg"})
+    assert f'<a class="kern-link" href="{index}">Neu reservieren</a>' in html
+
+
+def test_wrong_reservation_links_other_networks_and_erased_reservations_still_get_404(
+    client, room, open_day, reservation, old_reservation
+):
+    other = reserve(room, at(open_day, 12), at(open_day, 13), email="b@x.org")
+    services.cancel_reservation(reservation=reservation)
+    view = old_reservation["view"]
+    assert (
+        client.get(reservation_url("view", reservation, view, network="stuttgart")).status_code
+        == 404
+    )
+    for token in (
+        "guess",
+        view[:-2] + ("AA" if not view.endswith("AA") else "BB"),
+        tokens.make_token(other, "view", kind="reservation"),  # another reservation's link
+        tokens.make_token(reservation, "view"),  # another kind's link
+    ):
+        response = client.get(reservation_url("view", reservation, token))
+        assert response.status_code == 404
+        assert "storniert" not in response.content.decode()
+    # Erased: nothing is left to say.
+    privacy.erase_reservation(reservation=reservation)
+    assert client.get(reservation_url("view", reservation, view)).status_code == 404
+
+
+def test_an_old_link_of_an_approved_reservation_does_not_claim_a_cancel(
+    client, feldberg, room, open_day, in_feldberg
+):
+    """Approving raises the version too (new links go out by e-mail), but nothing was
+    cancelled or moved: the earlier link gets no cancelled or moved page."""
+    room.requires_approval = True
+    room.save(update_fields=["requires_approval"])
+    pending = reserve(room, at(open_day, 14), at(open_day, 15))
+    old = tokens.make_token(pending, "view", kind="reservation")
+    services.approve_reservation(reservation=pending, by=feldberg.coordinator)
+    response = client.get(reservation_url("view", pending, old))
+    assert response.status_code == 404
+    assert "storniert" not in response.content.decode()
+    assert "verschoben" not in response.content.decode()

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import groupby
+from typing import TypeVar
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -42,40 +43,46 @@ def add_extras(user: object, bookings: list[Booking]) -> None:
 
 
 class OutdatedLink(Http404):
-    """A genuine earlier link of an appointment whose links were replaced since (a cancel
-    or a move raised its token version). An Http404, so whoever does not handle it still
-    answers "not found"; the company's pages catch it and say what happened
-    (booking.views.outdated_link)."""
+    """A genuine earlier link of an appointment or reservation whose links were replaced
+    since (a cancel or a move raised its token version). An Http404, so whoever does not
+    handle it still answers "not found"; the company's pages catch it and say what
+    happened (booking.views.outdated_link), the API answers 410."""
 
-    def __init__(self, booking: Booking) -> None:
-        super().__init__("appointment changed")
-        self.booking = booking
+    def __init__(self, obj: Booking | Reservation) -> None:
+        super().__init__("link outdated")
+        self.obj = obj
 
 
 class CancelledLink(OutdatedLink):
-    """An earlier link of an appointment cancelled since."""
+    """An earlier link of an appointment or reservation cancelled since."""
 
 
 class MovedLink(OutdatedLink):
     """An earlier link of an appointment moved since (the new links went out by e-mail)."""
 
 
-def check_company_link(booking: Booking | None, token: str, purpose: str) -> Booking:
-    """`booking` if `token` is its current link for `purpose`; CancelledLink or MovedLink
-    for an earlier link of a since cancelled or moved (not erased) appointment; Http404
-    otherwise."""
-    if booking is None:
+Linked = TypeVar("Linked", Booking, Reservation)
+
+
+def check_company_link(obj: Linked | None, token: str, purpose: str) -> Linked:
+    """`obj` (a booking or reservation) if `token` is its current link for `purpose`;
+    CancelledLink or MovedLink for an earlier link of a since cancelled or moved (not
+    erased) one; Http404 otherwise. A reservation's version rises on its approval or
+    decline too: such earlier links stay a plain 404."""
+    if obj is None:
         raise Http404
+    kind = "reservation" if isinstance(obj, Reservation) else "booking"
     try:
-        tokens.check_token(booking, token, purpose)
+        tokens.check_token(obj, token, purpose, kind=kind)
     except tokens.InvalidLink as exc:
-        if booking.anonymised_at is None and tokens.is_outdated(booking, token, purpose):
-            if booking.status == BookingStatus.CANCELLED:
-                raise CancelledLink(booking) from exc
-            # A booking's version rises only on cancel, move and erasure.
-            raise MovedLink(booking) from exc
+        if obj.anonymised_at is None and tokens.is_outdated(obj, token, purpose, kind=kind):
+            if obj.status in (BookingStatus.CANCELLED, ReservationStatus.CANCELLED):
+                raise CancelledLink(obj) from exc
+            if isinstance(obj, Booking):
+                # A booking's version rises only on cancel, move and erasure.
+                raise MovedLink(obj) from exc
         raise Http404 from exc
-    return booking
+    return obj
 
 
 @dataclass(frozen=True)

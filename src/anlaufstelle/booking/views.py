@@ -7,12 +7,13 @@ import contextlib
 import functools
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils import timezone
+from django.urls import NoReverseMatch, reverse
+from django.utils import dateformat, timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -160,12 +161,24 @@ def _booking_from_link(code: str, token: str, purpose: str) -> Booking:
     return queries.check_company_link(booking, token, purpose)
 
 
+def _gone(request: HttpRequest, template: str, context: dict[str, object]) -> HttpResponse:
+    """410 Gone for an earlier, genuine link: what it pointed to is gone for good (no
+    action is offered, and a client or a link checker sees an error); only the holder of
+    such a link gets here (queries.check_company_link), and the page shows no more than
+    the link showed before, never the company's data."""
+    response = render(request, template, context, status=410)
+    add_never_cache_headers(response)
+    return response
+
+
+def _date_and_time(moment: datetime) -> dict[str, str]:
+    local = timezone.localtime(moment, queries.slots.BERLIN)
+    return {"date": dateformat.format(local, "j. F Y"), "time": dateformat.format(local, "H:i")}
+
+
 def cancelled_link(request: HttpRequest, booking: Booking) -> HttpResponse:
     """The answer to an earlier link of a cancelled appointment: what was cancelled, when
-    and by whom, and where to book anew. 410 Gone: the link was genuine, but what it
-    pointed to is gone for good (no action is offered, and a client or a link checker
-    sees an error); only the holder of such a link gets here (queries.check_company_link),
-    and the page shows no more than the link showed before, never the company's data."""
+    and by whom, and where to book anew (410, see `_gone`)."""
     schedule = booking.slot.schedule
     if queries.bookable_schedules().filter(pk=schedule.pk).exists():
         new_url = reverse(
@@ -174,39 +187,121 @@ def cancelled_link(request: HttpRequest, booking: Booking) -> HttpResponse:
         )
     else:
         new_url = reverse("site:booking:index", kwargs={"network_slug": booking.network.slug})
-    response = render(
+    if not booking.cancelled_at:
+        said = _("This link no longer works because the appointment was cancelled.")
+    else:
+        when = {**_date_and_time(booking.cancelled_at), "provider": schedule.provider.name}
+        if booking.cancelled_by == "company":
+            said = _("You cancelled this appointment on %(date)s at %(time)s o'clock.") % when
+        elif booking.cancelled_by == "expert":
+            said = (
+                _("%(provider)s cancelled this appointment on %(date)s at %(time)s o'clock.") % when
+            )
+        else:
+            said = _("This appointment was cancelled on %(date)s at %(time)s o'clock.") % when
+    return _gone(
         request,
         "booking/cancelled_link.html",
-        {"booking": booking, "schedule": schedule, "new_url": new_url},
-        status=410,
+        {
+            "heading": _("This appointment was cancelled"),
+            "said": said,
+            "message": booking.cancel_message,
+            "what_label": _("What"),
+            "what": f"{schedule.title} ({schedule.provider.name})",
+            "starts_at": booking.slot.starts_at,
+            "ends_at": booking.slot.ends_at,
+            "code": booking.code,
+            "advice": _("This link no longer works. You are welcome to book a new appointment."),
+            "new_url": new_url,
+            "new_label": _("Book a new appointment"),
+        },
     )
-    add_never_cache_headers(response)
-    return response
+
+
+def cancelled_reservation_link(request: HttpRequest, reservation: Reservation) -> HttpResponse:
+    """The answer to an earlier link of a cancelled room or desk reservation, as
+    `cancelled_link` gives for an appointment: when and by whom, and where to reserve anew."""
+    resource = reservation.resource
+    slug = reservation.network.slug
+    if resource.is_active:
+        new_url = reverse(
+            "site:booking:resource", kwargs={"network_slug": slug, "code": resource.code}
+        )
+    else:
+        new_url = reverse("site:booking:index", kwargs={"network_slug": slug})
+    if not reservation.decided_at:
+        said = _("This link no longer works because the reservation was cancelled.")
+    else:
+        who = resource.provider.name if resource.provider else reservation.network.display_name
+        when = {**_date_and_time(reservation.decided_at), "provider": who}
+        if reservation.decided_by_id is None:  # the company, through its link
+            said = _("You cancelled this reservation on %(date)s at %(time)s o'clock.") % when
+        else:
+            said = (
+                _("%(provider)s cancelled this reservation on %(date)s at %(time)s o'clock.") % when
+            )
+    return _gone(
+        request,
+        "booking/cancelled_link.html",
+        {
+            "heading": _("This reservation was cancelled"),
+            "said": said,
+            "message": reservation.decision_message,
+            "what_label": _("Room"),
+            "what": resource.name,
+            "starts_at": reservation.starts_at,
+            "ends_at": reservation.ends_at,
+            "code": reservation.code,
+            "advice": _("This link no longer works. You are welcome to make a new reservation."),
+            "new_url": new_url,
+            "new_label": _("Make a new reservation"),
+        },
+    )
+
+
+def _navigators_url(booking: Booking) -> str:
+    """The navigators' contact form with the booking code filled in, or "" while the
+    cases app is not installed (booking does not depend on it)."""
+    try:
+        url = reverse("site:cases:submit", kwargs={"network_slug": booking.network.slug})
+    except NoReverseMatch:
+        return ""
+    text = _(
+        "My appointment with the booking code %(code)s was moved, and I no longer have "
+        "the latest e-mail about it."
+    ) % {"code": booking.code}
+    return f"{url}?{urlencode({'text': text})}"
 
 
 def moved_link(request: HttpRequest, booking: Booking) -> HttpResponse:
-    """The answer to an earlier link of a moved appointment: that it was moved and where
-    the current links are. 410 like `cancelled_link`; the new time is not shown (an old
-    link may have been forwarded; the new one went to the company's address)."""
-    response = render(
+    """The answer to an earlier link of a moved appointment: that it was moved, where the
+    current links are, and the navigators for whoever lost that e-mail. 410 like
+    `cancelled_link`; the new time is not shown (an old link may have been forwarded; the
+    new one went to the company's address)."""
+    return _gone(
         request,
         "booking/moved_link.html",
-        {"booking": booking, "schedule": booking.slot.schedule},
-        status=410,
+        {
+            "booking": booking,
+            "schedule": booking.slot.schedule,
+            "navigators_url": _navigators_url(booking),
+        },
     )
-    add_never_cache_headers(response)
-    return response
 
 
 def outdated_link(request: HttpRequest, outdated: queries.OutdatedLink) -> HttpResponse:
+    obj = outdated.obj
+    if isinstance(obj, Reservation):  # a reservation is never moved
+        return cancelled_reservation_link(request, obj)
     if isinstance(outdated, queries.CancelledLink):
-        return cancelled_link(request, outdated.booking)
-    return moved_link(request, outdated.booking)
+        return cancelled_link(request, obj)
+    return moved_link(request, obj)
 
 
 def says_when_cancelled(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """For the company's link pages: an earlier link of a cancelled or moved appointment
-    gets `cancelled_link` or `moved_link` instead of the 404 (queries.OutdatedLink)."""
+    or of a cancelled reservation gets its page (`outdated_link`) instead of the 404
+    (queries.OutdatedLink)."""
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
@@ -568,17 +663,14 @@ def _reservation_url(reservation: Reservation, purpose: str) -> str:
 
 def _reservation_from_link(code: str, token: str, purpose: str) -> Reservation:
     reservation = (
-        Reservation.objects.select_related("resource", "network").filter(code=code).first()
+        Reservation.objects.select_related("resource__provider", "network")
+        .filter(code=code)
+        .first()
     )
-    if reservation is None:
-        raise Http404
-    try:
-        tokens.check_token(reservation, token, purpose, kind="reservation")
-    except tokens.InvalidLink as exc:
-        raise Http404 from exc
-    return reservation
+    return queries.check_company_link(reservation, token, purpose)
 
 
+@says_when_cancelled
 def reservation_view(
     request: HttpRequest, network_slug: str, code: str, token: str
 ) -> HttpResponse:
@@ -590,6 +682,7 @@ def reservation_view(
     )
 
 
+@says_when_cancelled
 def reservation_cancel(
     request: HttpRequest, network_slug: str, code: str, token: str
 ) -> HttpResponse:
