@@ -70,6 +70,12 @@ class RefusalOut(Schema):
     next_slots: list[SlotOut] = []
 
 
+class GoneOut(Schema):
+    """410: the token was genuine, but the booking was cancelled or moved since."""
+
+    detail: str = Field(examples=["Dieser Termin wurde bereits abgesagt."])
+
+
 class CancelIn(Schema):
     token: Token
 
@@ -188,17 +194,28 @@ def create_booking(
 
 @router.post(
     "/{network}/bookings/{code}/cancel",
-    response={200: BookingOut, 409: RefusalOut, **WRITE},
+    response={200: BookingOut, 409: RefusalOut, 410: GoneOut, **WRITE},
 )
 def cancel_booking(request: HttpRequest, network: str, code: str, payload: CancelIn):
-    """Cancel with the signed cancel token returned at creation (works once)."""
+    """Cancel with the signed cancel token returned at creation (works once).
+
+    410 when the token was this booking's but the booking has been cancelled or moved
+    since (`detail` says which; the new links of a moved booking went to the company by
+    e-mail); 404 for any other token, code or network."""
     with network_scope(_network(network)):
-        booking = Booking.objects.select_related("slot").filter(code=code).first()
+        found = Booking.objects.select_related("slot").filter(code=code).first()
         try:
-            if booking is None:
-                raise tokens.InvalidLink
-            tokens.check_token(booking, payload.token, "cancel")
-        except tokens.InvalidLink:
+            booking = queries.check_company_link(found, payload.token, "cancel")
+        except queries.CancelledLink:
+            return 410, GoneOut(detail=gettext("This appointment has already been cancelled."))
+        except queries.MovedLink:
+            return 410, GoneOut(
+                detail=gettext(
+                    "This appointment has been moved. The current link to cancel it is in "
+                    "the most recent e-mail about this booking code."
+                )
+            )
+        except Http404:
             return 404, ErrorOut(detail=gettext("Not found"))
         try:
             services.cancel_booking(booking=booking, by="company")

@@ -3,6 +3,7 @@
 - 400 `ErrorOut`: the body is no JSON, or the request holds a NUL character.
 - 404 `ErrorOut`: no such network, offer, schedule, ... (another network's alike).
 - 409 `RefusalOut` (booking.py): taken or not offered (with the next free slots).
+- 410 `GoneOut` (booking.py): a genuine cancel token of a booking cancelled or moved since.
 - 413 `ErrorOut`: the body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE.
 - 422 `ValidationErrorOut`: a parameter or field is invalid; `errors` names each one; or
   a booking rule refused, e.g. the Idempotency-Key was used before for other content.
