@@ -54,11 +54,13 @@ DOMAIN_PREFIXES = (
     "recruit", "karriere", "beruf", "studium", "hochschul", "schulabg", "gefluchtet",
     "zuwander", "integration", "fachkrafteverf", "lohn", "gehalt", "arbeitsz",
     "kundigung", "gekundigt", "mannschaft", "fluktuation", "mitarbeiterbind", "ubergabe",
+    # the lab's own formats: what a company books or attends here
+    "sprechstund", "coaching", "workshop", "seminar", "webinar",
     # English
     "employ", "hire", "hiring", "recruit", "compan", "staff", "apprentic", "trainee",
     "training", "subsid", "fund", "grant", "business", "employer", "worker", "skilled",
     "workforce", "vacanc", "internship", "qualif", "advice", "counsel", "career", "refugee",
-    "retire", "successor", "succession", "takeover",
+    "retire", "successor", "succession", "takeover", "consultation", "webinar",
 )  # fmt: skip
 # Compound endings of the field ("Bürokraft", "Pflegekräfte", "Fachkräftesicherung").
 DOMAIN_SUFFIXES = ("kraft", "krafte", "betrieb", "betriebe", "beruf", "berufe", "forderung")
