@@ -13,7 +13,8 @@ before every timed query: the figures include the full query embedding (dense an
 sparse). Prints one JSON line per size, mode and round with p50/p95 latency, the ratio
 to `plain` measured in the same round, the p95 of the query embedding alone (timed
 right before each search, so under the same load) and the ratio to it, the load
-average of the machine at that moment, the index build time and memory.
+average of the machine at that moment, the index build time and memory, and the median
+of each step the engine times (`steps_p50_ms`: analysis, lexical, embed, semantic).
 
 The database is the one of DATABASE_URL; by default a fresh SQLite file in a temporary
 directory. Point DATABASE_URL at a PostgreSQL database to measure that backend. With
@@ -222,12 +223,16 @@ def main() -> None:
         for round_no in range(1, args.rounds + 1):
             results = {}
             embeds: dict[str, float] = {}
+            # The engine's own timings per step (SearchResult.timings), median: the
+            # embedding's is inside the search, beside the analysis and lexical query.
+            step_p50: dict[str, dict[str, float]] = {}
             load_before = os.getloadavg()[0]
             for mode in args.modes.split(","):
                 options = SearchOptions.for_mode(mode)
                 search(queries[0], [network.pk], own_network_id=network.pk, options=options)
                 times = []
                 embed_times = []
+                steps: dict[str, list[float]] = {}
                 for query in queries:
                     if embedder is not None:
                         # The query embedding alone, right before the search: both
@@ -238,9 +243,16 @@ def main() -> None:
                         embed_times.append((time.perf_counter() - start) * 1000)
                     clear_query_cache()
                     start = time.perf_counter()
-                    search(query, [network.pk], own_network_id=network.pk, options=options)
+                    result = search(query, [network.pk], own_network_id=network.pk, options=options)
                     times.append((time.perf_counter() - start) * 1000)
+                    for step, ms in result.timings.items():
+                        steps.setdefault(step, []).append(ms)
                 results[mode] = (percentile(times, 50), percentile(times, 95))
+                step_p50[mode] = {
+                    step.removesuffix("_ms"): round(percentile(values, 50), 2)
+                    for step, values in steps.items()
+                    if step != "total_ms"
+                }
                 embeds[mode] = percentile(embed_times, 95) if embed_times else 0.0
             load = round((load_before + os.getloadavg()[0]) / 2, 2)
             base50, base95 = results.get("plain", (0.0, 0.0))
@@ -257,6 +269,7 @@ def main() -> None:
                             "p95_vs_plain": round(p95 / base95, 1) if base95 else None,
                             "embed_p95_ms": round(embeds[mode], 2),
                             "p95_vs_embed": round(p95 / embeds[mode], 2) if embeds[mode] else None,
+                            "steps_p50_ms": step_p50[mode],
                             "load_avg_1m": load,
                             "index_build_s": round(built["build_s"], 1)
                             if built["build_s"] is not None
