@@ -57,20 +57,3 @@ def test_the_ranking_is_the_same_with_the_embedding_alongside_or_before(embedded
             hits = search(query, scope, own_network_id=world.feldberg.pk, options=options).hits
             lists.append([(h.doc_id, round(h.score, 9)) for h in hits])
         assert lists[0] and lists[0] == lists[1], query
-
-
-def test_the_assistant_embeds_the_same_text_as_its_search(embedded_world, monkeypatch):
-    """One model call per chat turn: the intent's vector comes from the search's cache."""
-    from anlaufstelle.assistant.engine import respond
-
-    calls: list[str] = []
-    real = engine._embed_query_uncached
-
-    def counting(embedder, text, sparse):
-        calls.append(text)
-        return real(embedder, text, sparse)
-
-    monkeypatch.setattr(engine, "_embed_query_uncached", counting)
-    engine.clear_query_cache()
-    respond(network=embedded_world.feldberg, message="Wie beantrage ich den EGZ in Feldberg?")
-    assert len(calls) == 1, calls
