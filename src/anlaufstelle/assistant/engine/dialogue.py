@@ -94,6 +94,50 @@ GENERIC_WORDS = frozenset(
         "something",
     ]
 )
+# The words of a booking request itself: a request of only these (and generic words)
+# names no subject ("Termin buchen", "Ich möchte einen Beratungstermin vereinbaren").
+BOOKING_WORDS = frozenset(
+    fold(w)
+    for w in [
+        "termin",
+        "termine",
+        "beratungstermin",
+        "gesprächstermin",
+        "erstgespräch",
+        "beratungsgespräch",
+        "gespräch",
+        "beratung",
+        "sprechstunde",
+        "sprechstunden",
+        "buchen",
+        "vereinbaren",
+        "reservieren",
+        "ausmachen",
+        "machen",
+        "bekommen",
+        "kriegen",
+        "gern",
+        "gerne",
+        "würde",
+        "möchte",
+        "möchten",
+        "hätte",
+        "appointment",
+        "book",
+        "meeting",
+        "consultation",
+        "schedule",
+        "arrange",
+        "like",
+        "want",
+        "would",
+        "please",
+        "make",
+        "get",
+        "to",
+        "an",
+    ]
+)
 NEED_RE = re.compile(
     r"\b(gibt es|suchen|such|brauchen|brauche|wollen|will|möchten|möchte|wie|wer|wo|was|"
     r"welche|kann|können|need|looking|want|how|who|where|what|which|can)\b",
@@ -353,6 +397,28 @@ def bookable_refs(docs: list[SearchDocument], network_ids: list[int]) -> list[st
     return refs
 
 
+def names_no_subject(text: str) -> bool:
+    """A booking request without a subject: nothing to search for."""
+    return not [w for w in content_words(text) if w not in GENERIC_WORDS | BOOKING_WORDS]
+
+
+def bookable_offers(network: Network) -> list[SearchDocument]:
+    """Offers with an active consultation hour in the visible networks: the network's own
+    first, then by title (at most MAX_SOURCES)."""
+    from anlaufstelle.booking.models import Schedule
+
+    ids = visible_network_ids(network)
+    with scopes_disabled():
+        slugs = set(
+            Schedule.objects.filter(is_active=True, network_id__in=ids)
+            .exclude(offers=None)
+            .values_list("offers__slug", flat=True)
+        )
+        docs = list(SearchDocument.objects.filter(kind="offer", slug__in=slugs, network_id__in=ids))
+    docs.sort(key=lambda d: (d.network_id != network.pk, d.title))
+    return docs[:MAX_SOURCES]
+
+
 class Turn:
     """The composition of one reply (keeps `respond` short)."""
 
@@ -417,6 +483,21 @@ class Turn:
         return self.reply(it.FIND_SUPPORT, text, sources=sources, booking_targets=targets)
 
     def book(self, query: str, prefix: str = "") -> Reply:
+        if names_no_subject(query):
+            # "Termin buchen": the consultation hours one can book here, and a question
+            # for the subject (a search for the words of the request found whatever
+            # mentions "buchen").
+            docs = bookable_offers(self.network)
+            if docs:
+                sources = [
+                    Source(ref=d.ref, title=d.title, url=result_url(self.network, d), reason="")
+                    for d in docs
+                ]
+                text = prefix + texts.BOOK_ANY.format(network=self.name) + "\n"
+                text += listing(docs, sources) + "\n" + texts.BOOK_ASK_SUBJECT
+                return self.reply(
+                    it.BOOK, text, sources=sources, booking_targets=[d.ref for d in docs]
+                )
         retrieval = retrieve(self.network, query, options=self.options)
         if not retrieval.verdict.answerable:
             return self.reply(

@@ -25,6 +25,11 @@ BOOK_NO_SLOTS = (
     "Eine Sprechstunde zum Buchen ist dafür hier nicht eingetragen. Nehmen Sie bitte "
     "direkt Kontakt auf, oder ich gebe Ihr Anliegen an das Team weiter."
 )
+BOOK_ANY = "Direkt buchen können Sie bei {network} zum Beispiel diese Sprechstunden:"
+BOOK_ASK_SUBJECT = (
+    "Worum geht es Ihnen? Schreiben Sie es in ein paar Worten, dann suche ich die "
+    "passende Beratung heraus."
+)
 NO_MATCH = (
     "Dazu habe ich im Angebot von {network} nichts gefunden, das sicher passt. "
     "Das Team kann Ihnen persönlich weiterhelfen – soll ich Ihr Anliegen weitergeben?"
