@@ -1,17 +1,19 @@
-"""An earlier link of a cancelled appointment says so (410) instead of "not found";
-a wrong link, another network's address or an erased appointment still shows nothing."""
+"""An earlier link of a cancelled or moved appointment, or of a cancelled, approved or
+declined reservation, says so (410) instead of "not found"; a wrong link, another
+network's address or an erased appointment or reservation still shows nothing."""
 
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from anlaufstelle.booking import privacy, queries, services, tokens
-from anlaufstelle.booking.models import Booking, BookingStatus
+from anlaufstelle.booking.models import Booking, BookingStatus, ReservationStatus
 
 from . import test_services
 from .test_services import at, book, reserve
@@ -243,41 +245,132 @@ def test_a_reservation_cancelled_by_the_lab_says_by_whom_and_why(
     assert f'<a class="kern-link" href="{index}">Neu reservieren</a>' in html
 
 
+@pytest.mark.parametrize(
+    "decide", ["cancel_reservation", "approve_reservation", "decline_reservation"]
+)
 def test_wrong_reservation_links_other_networks_and_erased_reservations_still_get_404(
-    client, room, open_day, reservation, old_reservation
+    client, feldberg, room, open_day, request_links, decide
 ):
-    other = reserve(room, at(open_day, 12), at(open_day, 13), email="b@x.org")
-    services.cancel_reservation(reservation=reservation)
-    view = old_reservation["view"]
-    assert (
-        client.get(reservation_url("view", reservation, view, network="stuttgart")).status_code
-        == 404
-    )
+    pending, old = request_links
+    other = reserve(room, at(open_day, 16), at(open_day, 17), email="b@x.org")
+    getattr(services, decide)(reservation=pending, by=feldberg.coordinator, message="Notiz")
+    view = old["view"]
+    response = client.get(reservation_url("view", pending, view, network="stuttgart"))
+    assert response.status_code == 404
     for token in (
         "guess",
         view[:-2] + ("AA" if not view.endswith("AA") else "BB"),
         tokens.make_token(other, "view", kind="reservation"),  # another reservation's link
-        tokens.make_token(reservation, "view"),  # another kind's link
+        tokens.make_token(pending, "view"),  # another kind's link
     ):
-        response = client.get(reservation_url("view", reservation, token))
+        response = client.get(reservation_url("view", pending, token))
         assert response.status_code == 404
-        assert "storniert" not in response.content.decode()
+        html = response.content.decode()
+        assert "Notiz" not in html
+        assert "storniert" not in html and "bestätigt" not in html and "abgelehnt" not in html
     # Erased: nothing is left to say.
-    privacy.erase_reservation(reservation=reservation)
-    assert client.get(reservation_url("view", reservation, view)).status_code == 404
+    privacy.erase_reservation(reservation=pending)
+    assert client.get(reservation_url("view", pending, view)).status_code == 404
+    assert client.get(reservation_url("cancel", pending, old["cancel"])).status_code == 404
 
 
-def test_an_old_link_of_an_approved_reservation_does_not_claim_a_cancel(
-    client, feldberg, room, open_day, in_feldberg
-):
-    """Approving raises the version too (new links go out by e-mail), but nothing was
-    cancelled or moved: the earlier link gets no cancelled or moved page."""
+@pytest.fixture
+def request_links(room, open_day, in_feldberg):
+    """A room that needs approval, a reservation request, and the links of the company's
+    "request received" e-mail (before staff decide)."""
     room.requires_approval = True
     room.save(update_fields=["requires_approval"])
     pending = reserve(room, at(open_day, 14), at(open_day, 15))
-    old = tokens.make_token(pending, "view", kind="reservation")
-    services.approve_reservation(reservation=pending, by=feldberg.coordinator)
-    response = client.get(reservation_url("view", pending, old))
-    assert response.status_code == 404
-    assert "storniert" not in response.content.decode()
-    assert "verschoben" not in response.content.decode()
+    old = {p: tokens.make_token(pending, p, kind="reservation") for p in ("view", "cancel")}
+    return pending, old
+
+
+def old_request_pages(client, reservation, old: dict[str, str]) -> list[str]:
+    """The pages of the request's old view and cancel links: 410, the room, time and code
+    as the link showed them, never the company's data; then a POST on the old cancel
+    link, which changes nothing."""
+    pages = []
+    for name in ("view", "cancel"):
+        response = client.get(reservation_url(name, reservation, old[name]))
+        assert response.status_code == 410, name
+        assert response["Cache-Control"].startswith("max-age=0")
+        html = response.content.decode()
+        assert "Besprechungsraum" in html and reservation.code in html
+        assert "anja@hotel-am-see.example" not in html
+        assert "Anja Muster" not in html and "Hotel am See" not in html
+        pages.append(html)
+    status = reservation.status
+    assert client.post(reservation_url("cancel", reservation, old["cancel"])).status_code == 410
+    reservation.refresh_from_db()
+    assert reservation.status == status
+    return pages
+
+
+def test_an_old_link_of_an_approved_reservation_says_it_was_confirmed(
+    client, feldberg, request_links
+):
+    """Approving raises the version (the new links go out by e-mail): the request's link
+    says the request was confirmed and where the current links are, without the approval's
+    message (it may hold a door code) or the company's data; it cancels nothing."""
+    pending, old = request_links
+    services.approve_reservation(
+        reservation=pending, by=feldberg.coordinator, message="Türcode 4711, Schlüssel am Empfang."
+    )
+    form = reverse("site:cases:submit", kwargs={"network_slug": "feldberg"})
+    for html in old_request_pages(client, pending, old):
+        assert "Diese Reservierung wurde bestätigt" in html
+        assert f"{feldberg.provider.name} hat diese Reservierung am" in html
+        assert "Ansehen und Stornieren" in html
+        assert "in der letzten E-Mail zu diesem Buchungscode" in html
+        assert "4711" not in html and "Schlüssel" not in html
+        assert "storniert" not in html and "verschoben" not in html
+        assert "Neu reservieren" not in html  # the reservation stands
+        # The navigators' form, with the booking code filled in.
+        assert f'<a class="kern-link" href="{form}?text=' in html
+        link = html.split(f'href="{form}?text=', 1)[1].split('"', 1)[0]
+        assert pending.code in link and "best%C3%A4tigt" in link
+    assert pending.status == ReservationStatus.CONFIRMED
+    # The links of the approval's e-mail work.
+    current = tokens.make_token(pending, "view", kind="reservation")
+    assert client.get(reservation_url("view", pending, current)).status_code == 200
+
+
+def test_an_old_link_of_a_declined_reservation_says_so_with_the_message(
+    client, feldberg, room, request_links
+):
+    pending, old = request_links
+    services.decline_reservation(
+        reservation=pending, by=feldberg.coordinator, message="Der Raum wird renoviert."
+    )
+    new = reverse("site:booking:resource", kwargs={"network_slug": "feldberg", "code": room.code})
+    for html in old_request_pages(client, pending, old):
+        assert "Diese Reservierungsanfrage wurde abgelehnt" in html
+        assert f"{feldberg.provider.name} hat diese Reservierungsanfrage am" in html
+        # The decline's e-mail carries the message too.
+        assert "Der Raum wird renoviert." in html
+        assert f'<a class="kern-link" href="{new}">Neu reservieren</a>' in html
+        assert "storniert" not in html and "bestätigt" not in html
+    assert pending.status == ReservationStatus.DECLINED
+
+
+@pytest.mark.parametrize(
+    ("decide", "english"),
+    [
+        ("approve_reservation", "This reservation was confirmed"),
+        ("decline_reservation", "This reservation request was declined"),
+        ("cancel_reservation", "This reservation was cancelled"),
+    ],
+)
+def test_the_old_reservation_links_speak_english_too(
+    client, feldberg, request_links, decide, english
+):
+    """The source strings are English (locale/en holds no translations): the pages of
+    outdated links read in English for whoever chose English."""
+    pending, old = request_links
+    getattr(services, decide)(reservation=pending, by=feldberg.coordinator)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(reservation_url("view", pending, old["view"]))
+    assert response.status_code == 410
+    html = response.content.decode()
+    assert english in html
+    assert "Reservierung" not in html and "Uhr" not in html

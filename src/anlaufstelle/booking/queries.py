@@ -61,14 +61,18 @@ class MovedLink(OutdatedLink):
     """An earlier link of an appointment moved since (the new links went out by e-mail)."""
 
 
+class DecidedLink(OutdatedLink):
+    """An earlier link of a reservation request that staff approved or declined since
+    (the decision's e-mail carries the current links)."""
+
+
 Linked = TypeVar("Linked", Booking, Reservation)
 
 
 def check_company_link(obj: Linked | None, token: str, purpose: str) -> Linked:
     """`obj` (a booking or reservation) if `token` is its current link for `purpose`;
-    CancelledLink or MovedLink for an earlier link of a since cancelled or moved (not
-    erased) one; Http404 otherwise. A reservation's version rises on its approval or
-    decline too: such earlier links stay a plain 404."""
+    CancelledLink, MovedLink or DecidedLink for an earlier link of a since cancelled,
+    moved, or approved or declined (not erased) one; Http404 otherwise."""
     if obj is None:
         raise Http404
     kind = "reservation" if isinstance(obj, Reservation) else "booking"
@@ -81,6 +85,10 @@ def check_company_link(obj: Linked | None, token: str, purpose: str) -> Linked:
             if isinstance(obj, Booking):
                 # A booking's version rises only on cancel, move and erasure.
                 raise MovedLink(obj) from exc
+            if obj.status in (ReservationStatus.CONFIRMED, ReservationStatus.DECLINED):
+                # A reservation's version rises only on a decision and on erasure; a
+                # confirmed one was pending when the link was made.
+                raise DecidedLink(obj) from exc
         raise Http404 from exc
     return obj
 

@@ -218,58 +218,79 @@ def cancelled_link(request: HttpRequest, booking: Booking) -> HttpResponse:
     )
 
 
-def cancelled_reservation_link(request: HttpRequest, reservation: Reservation) -> HttpResponse:
-    """The answer to an earlier link of a cancelled room or desk reservation, as
-    `cancelled_link` gives for an appointment: when and by whom, and where to reserve anew."""
+def reservation_link_gone(request: HttpRequest, reservation: Reservation) -> HttpResponse:
+    """The answer to an earlier link of a room or desk reservation, as `cancelled_link`
+    gives for an appointment (410, see `_gone`): cancelled, or a request declined since
+    (when and by whom, the message, where to reserve anew), or a request approved since
+    (the current links are in the decision's e-mail; the navigators for whoever lost it).
+    The approval's message is not shown: it may hold access details, and it went to the
+    company's address."""
     resource = reservation.resource
     slug = reservation.network.slug
+    who = resource.provider.name if resource.provider else reservation.network.display_name
+    when = (
+        {**_date_and_time(reservation.decided_at), "provider": who}
+        if reservation.decided_at
+        else None
+    )
+    page: dict[str, object] = {
+        "what_label": _("Room"),
+        "what": resource.name,
+        "starts_at": reservation.starts_at,
+        "ends_at": reservation.ends_at,
+        "code": reservation.code,
+        "message": reservation.decision_message,
+        "advice": _("This link no longer works. You are welcome to make a new reservation."),
+        "new_label": _("Make a new reservation"),
+    }
+    if reservation.status == ReservationStatus.CONFIRMED:
+        text = _(
+            "My reservation with the booking code %(code)s was confirmed, and I no longer "
+            "have the latest e-mail about it."
+        ) % {"code": reservation.code}
+        said = _("%(provider)s confirmed this reservation on %(date)s at %(time)s o'clock.")
+        page |= {
+            "heading": _("This reservation was confirmed"),
+            "said": said % when if when else "",
+            "message": "",
+            "advice": _(
+                "This link no longer works since the confirmation. The current links to view "
+                "or cancel the reservation are in the most recent e-mail about this booking "
+                "code."
+            ),
+            "navigators_url": _navigators_url(slug, text),
+        }
+        return _gone(request, "booking/cancelled_link.html", page)
     if resource.is_active:
-        new_url = reverse(
+        page["new_url"] = reverse(
             "site:booking:resource", kwargs={"network_slug": slug, "code": resource.code}
         )
     else:
-        new_url = reverse("site:booking:index", kwargs={"network_slug": slug})
-    if not reservation.decided_at:
-        said = _("This link no longer works because the reservation was cancelled.")
+        page["new_url"] = reverse("site:booking:index", kwargs={"network_slug": slug})
+    if reservation.status == ReservationStatus.DECLINED:
+        page["heading"] = _("This reservation request was declined")
+        said = _("%(provider)s declined this reservation request on %(date)s at %(time)s o'clock.")
+        page["said"] = said % when if when else ""
+        return _gone(request, "booking/cancelled_link.html", page)
+    page["heading"] = _("This reservation was cancelled")
+    if not when:
+        page["said"] = _("This link no longer works because the reservation was cancelled.")
+    elif reservation.decided_by_id is None:  # the company, through its link
+        page["said"] = _("You cancelled this reservation on %(date)s at %(time)s o'clock.") % when
     else:
-        who = resource.provider.name if resource.provider else reservation.network.display_name
-        when = {**_date_and_time(reservation.decided_at), "provider": who}
-        if reservation.decided_by_id is None:  # the company, through its link
-            said = _("You cancelled this reservation on %(date)s at %(time)s o'clock.") % when
-        else:
-            said = (
-                _("%(provider)s cancelled this reservation on %(date)s at %(time)s o'clock.") % when
-            )
-    return _gone(
-        request,
-        "booking/cancelled_link.html",
-        {
-            "heading": _("This reservation was cancelled"),
-            "said": said,
-            "message": reservation.decision_message,
-            "what_label": _("Room"),
-            "what": resource.name,
-            "starts_at": reservation.starts_at,
-            "ends_at": reservation.ends_at,
-            "code": reservation.code,
-            "advice": _("This link no longer works. You are welcome to make a new reservation."),
-            "new_url": new_url,
-            "new_label": _("Make a new reservation"),
-        },
-    )
+        page["said"] = (
+            _("%(provider)s cancelled this reservation on %(date)s at %(time)s o'clock.") % when
+        )
+    return _gone(request, "booking/cancelled_link.html", page)
 
 
-def _navigators_url(booking: Booking) -> str:
-    """The navigators' contact form with the booking code filled in, or "" while the
-    cases app is not installed (booking does not depend on it)."""
+def _navigators_url(network_slug: str, text: str) -> str:
+    """The navigators' contact form with `text` (naming the booking code) filled in, or
+    "" while the cases app is not installed (booking does not depend on it)."""
     try:
-        url = reverse("site:cases:submit", kwargs={"network_slug": booking.network.slug})
+        url = reverse("site:cases:submit", kwargs={"network_slug": network_slug})
     except NoReverseMatch:
         return ""
-    text = _(
-        "My appointment with the booking code %(code)s was moved, and I no longer have "
-        "the latest e-mail about it."
-    ) % {"code": booking.code}
     return f"{url}?{urlencode({'text': text})}"
 
 
@@ -284,15 +305,22 @@ def moved_link(request: HttpRequest, booking: Booking) -> HttpResponse:
         {
             "booking": booking,
             "schedule": booking.slot.schedule,
-            "navigators_url": _navigators_url(booking),
+            "navigators_url": _navigators_url(
+                booking.network.slug,
+                _(
+                    "My appointment with the booking code %(code)s was moved, and I no "
+                    "longer have the latest e-mail about it."
+                )
+                % {"code": booking.code},
+            ),
         },
     )
 
 
 def outdated_link(request: HttpRequest, outdated: queries.OutdatedLink) -> HttpResponse:
     obj = outdated.obj
-    if isinstance(obj, Reservation):  # a reservation is never moved
-        return cancelled_reservation_link(request, obj)
+    if isinstance(obj, Reservation):  # cancelled, approved or declined; never moved
+        return reservation_link_gone(request, obj)
     if isinstance(outdated, queries.CancelledLink):
         return cancelled_link(request, obj)
     return moved_link(request, obj)
@@ -300,8 +328,8 @@ def outdated_link(request: HttpRequest, outdated: queries.OutdatedLink) -> HttpR
 
 def says_when_cancelled(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """For the company's link pages: an earlier link of a cancelled or moved appointment
-    or of a cancelled reservation gets its page (`outdated_link`) instead of the 404
-    (queries.OutdatedLink)."""
+    or of a cancelled, approved or declined reservation gets its page (`outdated_link`)
+    instead of the 404 (queries.OutdatedLink)."""
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
