@@ -1,7 +1,8 @@
 """Signed links for companies (no account): view, cancel, move a booking or reservation.
 
 A token is signed with a salt per purpose and carries the object's public code and its
-`token_version`. Cancelling or moving raises the version, so a link works once; a token
+`token_version`. Cancelling or moving raises the version (so does approving or declining
+a reservation request: its e-mail carries new links), so a link works once; a token
 of one booking never opens another (the code in the URL must match the signed one);
 links expire after ANLAUFSTELLE_BOOKING_LINK_MAX_AGE seconds.
 """
