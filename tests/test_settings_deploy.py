@@ -82,3 +82,18 @@ def test_the_snapshot_budget_comes_from_the_environment(tmp_path: Path) -> None:
     # docs/scaling.md tells operators to set it; a setting only in code would be ignored.
     env = {"ANLAUFSTELLE_VAR_DIR": str(tmp_path), "SEARCH_SNAPSHOT_BUDGET_MB": "64"}
     assert setting_for_env("SEARCH_SNAPSHOT_BUDGET_MB", env, clean=True) == 64
+
+
+def test_static_files_are_looked_up_on_request_only_without_collected_files(
+    tmp_path: Path,
+) -> None:
+    """Tests and development look a static file up when it is asked for (cheap test
+    clients); production and the demo serve the collected, hashed files from the list
+    WhiteNoise builds at start."""
+    production = {"ANLAUFSTELLE_ENV": "production", "SECRET_KEY": "x" * 50}
+    production["ALLOWED_HOSTS"] = "example.org"
+    assert _settings_value("WHITENOISE_AUTOREFRESH", tmp_path, **production) == "False"
+    assert _settings_value("WHITENOISE_USE_FINDERS", tmp_path, **production) == "False"
+    demo = {"ANLAUFSTELLE_COLLECTED_STATIC": "true"}
+    assert _settings_value("WHITENOISE_AUTOREFRESH", tmp_path, **demo) == "False"
+    assert _settings_value("WHITENOISE_AUTOREFRESH", tmp_path) == "True"

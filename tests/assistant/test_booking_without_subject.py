@@ -46,3 +46,31 @@ def test_a_request_with_a_subject_is_searched(indexed):
     )
     assert reply.intent == "book_appointment"
     assert texts.BOOK_ASK_SUBJECT not in reply.text
+    assert reply.text.startswith(texts.BOOK_INTRO)
+    # The search's own reasons, and the consultation hour of the offer it found.
+    assert all(source.reason for source in reply.sources)
+    assert reply.booking_targets == [f"offer:{indexed.offer.slug}"]
+
+
+def test_an_offer_with_the_same_slug_in_another_network_is_not_listed(feldberg, personas):
+    """Offer slugs are unique per network only: a consultation hour of the nationwide
+    offer does not make Feldberg's offer of the same slug bookable."""
+    from anlaufstelle.directory.models import Offer
+
+    bund_offer = personas.bund_offer
+    with scopes_disabled():
+        Offer.objects.create(
+            network=feldberg.network,
+            provider=feldberg.provider,
+            slug=bund_offer.slug,
+            title="Feldberger Namensvetter",
+            summary="Ein Angebot ohne Sprechstunde.",
+            kind=bund_offer.kind,
+            region="mv-seenplatte",
+        )
+        make_schedule(feldberg.network, feldberg.provider).offers.add(bund_offer)
+    rebuild_index(embed=False)
+    reply = respond(network=feldberg.network, message="Termin buchen")
+    titles = [source.title for source in reply.sources]
+    assert bund_offer.title in titles
+    assert "Feldberger Namensvetter" not in titles

@@ -321,7 +321,8 @@ def test_an_old_link_of_an_approved_reservation_says_it_was_confirmed(
         assert "Diese Reservierung wurde bestätigt" in html
         assert f"{feldberg.provider.name} hat diese Reservierung am" in html
         assert "Ansehen und Stornieren" in html
-        assert "in der letzten E-Mail zu diesem Buchungscode" in html
+        # Reservation e-mails carry no booking code: the page does not refer to one.
+        assert "in der letzten E-Mail zu dieser Reservierung" in html
         assert "4711" not in html and "Schlüssel" not in html
         assert "storniert" not in html and "verschoben" not in html
         assert "Neu reservieren" not in html  # the reservation stands

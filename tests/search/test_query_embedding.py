@@ -57,3 +57,39 @@ def test_the_ranking_is_the_same_with_the_embedding_alongside_or_before(embedded
             hits = search(query, scope, own_network_id=world.feldberg.pk, options=options).hits
             lists.append([(h.doc_id, round(h.score, 9)) for h in hits])
         assert lists[0] and lists[0] == lists[1], query
+
+
+def test_rows_read_while_the_embedding_runs_change_nothing(embedded_world, monkeypatch):
+    """A slow embedding: the lexical candidates' rows are read while it runs (two reads),
+    and the hits are those of the search that embeds first."""
+    import time
+
+    from anlaufstelle.search import candidates
+
+    world = embedded_world
+    scope = world.ids(world.feldberg)
+    query = "Zuschuss wenn wir Langzeitarbeitslose einstellen"
+    engine.clear_query_cache()
+    options = SearchOptions(embed_alongside_lexical=False)
+    expected = search(query, scope, own_network_id=world.feldberg.pk, options=options).hits
+
+    real_embed, real_load = engine.embed_query, candidates.load
+    reads: list[int] = []
+
+    def slow_embed(*args, **kwargs):
+        time.sleep(0.3)
+        return real_embed(*args, **kwargs)
+
+    def counting_load(doc_ids):
+        ids = list(doc_ids)
+        reads.append(len(ids))
+        return real_load(ids)
+
+    monkeypatch.setattr(engine, "embed_query", slow_embed)
+    monkeypatch.setattr(candidates, "load", counting_load)
+    engine.clear_query_cache()
+    hits = search(query, scope, own_network_id=world.feldberg.pk).hits
+    assert len(reads) == 2 and reads[0] > 0
+    assert [(h.doc_id, round(h.score, 9)) for h in hits] == [
+        (h.doc_id, round(h.score, 9)) for h in expected
+    ]

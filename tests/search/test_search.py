@@ -105,6 +105,18 @@ def test_a_networks_own_synonyms_apply_to_its_queries_only(search_world):
     assert "offer:feldberg-geheimtipp" not in found
 
 
+def test_an_inactive_synonym_group_does_not_apply(search_world):
+    with scopes_disabled():
+        entry = SynonymEntry.objects.create(
+            network=search_world.feldberg, terms="Haussee, Seeblick"
+        )
+    assert "offer:feldberg-geheimtipp" in lexical(search_world, "Seeblick")
+    with scopes_disabled():
+        entry.is_active = False
+        entry.save()
+    assert "offer:feldberg-geheimtipp" not in lexical(search_world, "Seeblick")
+
+
 def test_semantic_mode_finds_offers_without_shared_words(embedded_world):
     net = embedded_world.feldberg
     options = SearchOptions.for_mode("semantic")

@@ -255,8 +255,8 @@ def reservation_link_gone(request: HttpRequest, reservation: Reservation) -> Htt
             "message": "",
             "advice": _(
                 "This link no longer works since the confirmation. The current links to view "
-                "or cancel the reservation are in the most recent e-mail about this booking "
-                "code."
+                "or cancel the reservation are in the most recent e-mail about this "
+                "reservation."
             ),
             "navigators_url": _navigators_url(slug, text),
         }

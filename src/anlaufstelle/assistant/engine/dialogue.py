@@ -381,13 +381,16 @@ def listing(docs: list[SearchDocument], sources: list[Source]) -> str:
 
 
 def bookable_refs(docs: list[SearchDocument], network_ids: list[int]) -> list[str]:
-    from anlaufstelle.booking.queries import schedules_for_offer, schedules_for_provider
+    from anlaufstelle.booking.queries import bookable_schedules, schedules_for_provider
 
     refs = []
     with scopes_disabled():
         for doc in docs:
             if doc.kind == "offer":
-                schedules = schedules_for_offer(doc.slug)
+                # Slugs are unique per network only: the offer of this row's network.
+                schedules = bookable_schedules().filter(
+                    offers__slug=doc.slug, offers__network_id=doc.network_id
+                )
             elif doc.kind == "provider":
                 schedules = schedules_for_provider(doc.slug)
             else:
@@ -409,12 +412,16 @@ def bookable_offers(network: Network) -> list[SearchDocument]:
 
     ids = visible_network_ids(network)
     with scopes_disabled():
-        slugs = set(
+        # (network, slug) pairs: offer slugs are unique per network only.
+        pairs = set(
             Schedule.objects.filter(is_active=True, network_id__in=ids)
             .exclude(offers=None)
-            .values_list("offers__slug", flat=True)
+            .values_list("offers__network_id", "offers__slug")
         )
-        docs = list(SearchDocument.objects.filter(kind="offer", slug__in=slugs, network_id__in=ids))
+        rows = SearchDocument.objects.filter(
+            kind="offer", slug__in={slug for _, slug in pairs}, network_id__in=ids
+        )
+        docs = [d for d in rows if (d.network_id, d.slug) in pairs]
     docs.sort(key=lambda d: (d.network_id != network.pk, d.title))
     return docs[:MAX_SOURCES]
 

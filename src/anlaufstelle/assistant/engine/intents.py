@@ -140,9 +140,9 @@ EXEMPLAR_MARGIN = 0.03
 # bitte jemand anrufen?", then to "Was kann ich dich fragen?").
 EVIDENCE_RX: dict[str, re.Pattern[str]] = {}
 PERSON_RX = _rx(
-    r"\b(mensch\w*|person\w*|jemand\w*|berater(in)?|mitarbeiter(in)?|ansprechpartner(in)?|team|lotse|lotsin|navigator(in)?)\b",  # noqa: E501
-    r"\w*(anruf|rückruf|ruckruf|zur[üu]ckruf|telefonier|sprechen|reden|verbind)\w*",
-    r"\b(human|person|someone|somebody|advisers?|advisors?|staff|talk|speak|call)\b",
+    r"\b(mensch\w*|person\w*|jemand\w*|berater(in)?|mitarbeiter(in)?|ansprechpartner(in)?|kolleg\w*|team|lotse|lotsin|navigator(in)?)\b",  # noqa: E501
+    r"\w*(anruf|rückruf|ruckruf|zur[üu]ckruf|telefonier|sprechen|reden|verbind|durchstell|weiterleit)\w*",  # noqa: E501
+    r"\b(human|person|people|someone|somebody|anyone|anybody|colleagues?|advisers?|advisors?|staff|talk|speak|call|put me through)\b",  # noqa: E501
 )
 BOOKABLE_RX = _rx(
     r"\w*(termin|sprechstunde|sprechzeit|gespr[äa]ch|beratung|berater(in)?|coaching|treffen|slot)\w*",  # noqa: E501
@@ -150,9 +150,12 @@ BOOKABLE_RX = _rx(
     r"\b(appointments?|meetings?|consultations?|calls?|slots?|advice|advisers?|advisors?)\b",
 )
 ABOUT_THE_CHAT_RX = _rx(
-    r"\b(hallo|hi|hey|moin|servus|guten|gr[üu](ß|ss)\w*|hello|good)\b",
+    r"\b(hallo|hi|hey|moin|servus|guten|morgen|abend|gr[üu](ß|ss)\w*|dank\w*|tsch[üu]ss|ciao)\b",  # noqa: E501
+    r"\b(hello|good|morning|afternoon|evening|thanks?|bye|cheers)\b",
     r"\b(chat\w*|assistent\w*|bot|du|dich|dir|fragen|funktionier\w*|hilfe)\b",
-    r"\b(you|assistant|help|ask|works?)\b",
+    # "you" alone is in most English requests ("Could you put me through …"): only as
+    # a question about the assistant.
+    r"\b(what|who) (can|are) you\b|\bare you\b|\b(assistant|help|ask|works?)\b",
 )
 EVIDENCE_RX.update({BOOK: BOOKABLE_RX, HANDOFF: PERSON_RX, GREETING: ABOUT_THE_CHAT_RX})
 
