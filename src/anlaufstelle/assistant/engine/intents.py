@@ -138,7 +138,6 @@ EXEMPLAR_MARGIN = 0.03
 # message near their exemplars is near them only in form ("Kann ich hier Pizza
 # bestellen?" lies nearest to "Kann ich einen Termin vereinbaren?", then to "Kann mich
 # bitte jemand anrufen?", then to "Was kann ich dich fragen?").
-EVIDENCE_RX: dict[str, re.Pattern[str]] = {}
 PERSON_RX = _rx(
     r"\b(mensch\w*|person\w*|jemand\w*|berater(in)?|mitarbeiter(in)?|ansprechpartner(in)?|kolleg\w*|team|lotse|lotsin|navigator(in)?)\b",  # noqa: E501
     r"\w*(anruf|rückruf|ruckruf|zur[üu]ckruf|telefonier|sprechen|reden|verbind|durchstell|weiterleit)\w*",  # noqa: E501
@@ -157,7 +156,7 @@ ABOUT_THE_CHAT_RX = _rx(
     # a question about the assistant.
     r"\b(what|who) (can|are) you\b|\bare you\b|\b(assistant|help|ask|works?)\b",
 )
-EVIDENCE_RX.update({BOOK: BOOKABLE_RX, HANDOFF: PERSON_RX, GREETING: ABOUT_THE_CHAT_RX})
+EVIDENCE_RX = {BOOK: BOOKABLE_RX, HANDOFF: PERSON_RX, GREETING: ABOUT_THE_CHAT_RX}
 
 
 @dataclass(frozen=True)
