@@ -61,10 +61,16 @@ def _join(*parts: str) -> str:
     return "\n".join(p.strip() for p in parts if p and p.strip())
 
 
+def _labelled(name: str, labels: list[str]) -> str:
+    """The line "Themen: A, B", or nothing without labels."""
+    return f"{name}: {', '.join(labels)}" if labels else ""
+
+
 def offer_item(offer: Offer) -> SourceItem:
     topics = list(offer.topics.all())
     audiences = list(offer.audiences.all())
-    topic_labels = ", ".join(t.label_de for t in topics)
+    topic_line = _labelled("Themen", [t.label_de for t in topics])
+    audience_line = _labelled("Zielgruppen", [a.label_de for a in audiences])
     kind_label = str(OfferKind(offer.kind).label) if offer.kind in OfferKind.values else ""
     body = _join(
         offer.summary,
@@ -72,15 +78,16 @@ def offer_item(offer: Offer) -> SourceItem:
         offer.conditions,
         offer.costs,
         offer.legal_basis,
-        f"Themen: {topic_labels}" if topic_labels else "",
-        "Zielgruppen: " + ", ".join(a.label_de for a in audiences) if audiences else "",
+        topic_line,
+        audience_line,
         f"Anbieter: {offer.provider.name}",
     )
+    # The embedded text names the topics and audiences as the lexical body does: the
+    # topic centroids (topics.py) are means of these vectors, and a question about a
+    # kind of company ("kleiner Pflegedienst", "Handwerksbetrieb") meets the audience
+    # (measured: docs/search.md, "Topics and audiences in the embedded text").
     embed = _join(
-        offer.title,
-        offer.summary,
-        f"Themen: {topic_labels}" if topic_labels else "",
-        f"Anbieter: {offer.provider.name}",
+        offer.title, offer.summary, topic_line, audience_line, f"Anbieter: {offer.provider.name}"
     )
     return SourceItem(
         network_id=offer.network_id,
@@ -104,7 +111,8 @@ def provider_item(provider: Provider) -> SourceItem:
         str(ProviderKind(provider.kind).label) if provider.kind in ProviderKind.values else ""
     )
     offers = [o for o in provider.offers.all() if o.is_published]
-    topics = sorted({t.slug for o in offers for t in o.topics.all()})
+    offer_topics = {t for o in offers for t in o.topics.all()}
+    topics = sorted(t.slug for t in offer_topics)
     offer_titles = "; ".join(o.title for o in offers[:12])
     body = _join(provider.description, f"Angebote: {offer_titles}" if offer_titles else "")
     return SourceItem(
@@ -114,7 +122,14 @@ def provider_item(provider: Provider) -> SourceItem:
         slug=provider.slug,
         title=provider.name,
         body=body,
-        embed_text=_join(provider.name, kind_label, provider.description),
+        # Its offers' topics: a provider is an answer for what it offers (measured,
+        # docs/search.md "Topics and audiences in the embedded text").
+        embed_text=_join(
+            provider.name,
+            kind_label,
+            provider.description,
+            _labelled("Themen", sorted(t.label_de for t in offer_topics)),
+        ),
         topics=topics,
         provider_slug=provider.slug,
         provider_name=provider.name,
@@ -130,7 +145,7 @@ def contact_item(contact: Contact) -> SourceItem:
         contact.name,
         contact.description,
         contact.availability,
-        "Themen: " + ", ".join(t.label_de for t in topics) if topics else "",
+        _labelled("Themen", [t.label_de for t in topics]),
     )
     return SourceItem(
         network_id=contact.network_id,
