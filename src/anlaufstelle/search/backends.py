@@ -9,7 +9,8 @@
   (`TermStats`, `bm25_scores`), as on PostgreSQL: FTS5's own statistics cover the
   whole table, every network's rows.
 - PostgreSQL: stored generated `tsvector` columns (`to_tsvector('simple', …)` of the
-  same columns; migration 0004; the analysed one kept in the table row, 0005) with GIN
+  same columns; migration 0004; the analysed one kept in the table row, 0005, with "_"
+  read as "0" so a synonym token is one lexeme, 0009: `pg_lexeme`) with GIN
   indexes that find the matching rows; `ts_rank` picks the best of them and the
   analysed terms are ranked with the same BM25 as on SQLite (`bm25_scores`, from the
   stored terms and the visible rows' statistics), `plain` with `ts_rank` (title
@@ -225,6 +226,17 @@ class SQLiteFTS5Backend:
 # Stored generated columns (migration 0004): title weight A, body weight B.
 PG_VECTOR = {False: "d.terms_tsv", True: "d.plain_tsv"}
 
+
+def pg_lexeme(term: str) -> str:
+    """An analysed term as the one lexeme `terms_tsv` holds for it (migration 0009).
+
+    PostgreSQL's parser splits a word at "_", so a synonym token `syn_azubi` was the
+    lexemes `syn` and `azubi` and the query's term the phrase `'syn' <-> 'azubi'`;
+    `syn0azubi` stays one word. No analysed term has a digit after a letter, so
+    the mapped token never meets a real term."""
+    return term.replace("_", "0")
+
+
 # The planner's cost of a random page read during the lexical query (at most this;
 # PostgreSQL's default is 4, meant for spinning disks). With 4 it read all 10,000 rows
 # sequentially and tested each tsvector against the query rather than use the GIN
@@ -267,9 +279,11 @@ class PostgresFTSBackend:
             return []
         vector = PG_VECTOR[plain]
         rare, frequent = match_groups(terms, common)
-        tsquery = " | ".join(f"'{t}'" for t in rare)
+        # The raw words of `plain` never hold "_"; BM25 below reads the stored terms.
+        lexeme = (lambda t: t) if plain else pg_lexeme
+        tsquery = " | ".join(f"'{lexeme(t)}'" for t in rare)
         if frequent:
-            together = " & ".join(f"'{t}'" for t in frequent)
+            together = " & ".join(f"'{lexeme(t)}'" for t in frequent)
             tsquery = f"({tsquery}) | ({together})"
         # ts_rank weights are {D, C, B, A}, each at most 1: the title (A) gets 1 and
         # the body (B) 1/title_weight, the same ratio as FTS5's column weights.
@@ -318,7 +332,9 @@ class PostgresFTSBackend:
                     f"JOIN search_searchdocument d ON d.id = p.id "
                     f"ORDER BY rank DESC, d.id LIMIT %s"
                 )
-                params += [p for t, w in zip(scored, idf, strict=True) for p in (w, f"'{t}'")]
+                params += [
+                    p for t, w in zip(scored, idf, strict=True) for p in (w, f"'{lexeme(t)}'")
+                ]
                 params.append(int(limit))
         # SET LOCAL needs a transaction; inside a caller's transaction the previous
         # value is restored afterwards, so the setting never outlives this query.
