@@ -15,47 +15,42 @@ from anlaufstelle.search.sources import offer_item, provider_item
 pytestmark = pytest.mark.django_db
 
 
+def _offer(provider, slug: str, title: str, **extra):
+    from anlaufstelle.directory.models import Offer
+
+    fields = {"summary": "Ein Satz.", "kind": "beratung"} | extra
+    return Offer.objects.create(
+        network=provider.network, provider=provider, slug=slug, title=title, **fields
+    )
+
+
 @pytest.fixture
 def provider_with_offers():
-    from anlaufstelle.directory.models import Audience, Offer, Provider, Topic
+    from anlaufstelle.directory.models import Audience, Provider, Topic
     from anlaufstelle.networks.models import Network
 
     with scopes_disabled():
-        network = Network.objects.create(slug="feldberg", name="Werkraum Feldberg")
         provider = Provider.objects.create(
-            network=network,
+            network=Network.objects.create(slug="feldberg", name="Werkraum Feldberg"),
             slug="aa-arbeitgeber-service",
             name="Agentur für Arbeit – Arbeitgeber-Service",
             kind="arbeitsagentur",
-            description="Berät Betriebe bei der Besetzung offener Stellen.",
         )
-        recruiting = Topic.objects.create(slug="recruiting", label_de="Personalgewinnung")
-        abroad = Topic.objects.create(
-            slug="internationale-fachkraefte", label_de="Internationale Fachkräfte"
-        )
-        hidden = Topic.objects.create(slug="nachfolge", label_de="Unternehmensnachfolge")
+        label = {
+            "recruiting": "Personalgewinnung",
+            "internationale-fachkraefte": "Internationale Fachkräfte",
+            "nachfolge": "Unternehmensnachfolge",
+        }
+        topic = {
+            slug: Topic.objects.create(slug=slug, label_de=text) for slug, text in label.items()
+        }
         care = Audience.objects.create(slug="pflege", label_de="Pflegeeinrichtungen")
         small = Audience.objects.create(slug="kmu", label_de="Kleine und mittlere Unternehmen")
-        service = Offer.objects.create(
-            network=network,
-            provider=provider,
-            slug="arbeitgeber-service",
-            title="Arbeitgeber-Service",
-            summary="Hilft, offene Stellen zu besetzen.",
-            kind="service",
-        )
-        service.topics.add(recruiting, abroad)
+        service = _offer(provider, "arbeitgeber-service", "Arbeitgeber-Service", kind="service")
+        service.topics.add(topic["recruiting"], topic["internationale-fachkraefte"])
         service.audiences.add(care, small)
-        draft = Offer.objects.create(
-            network=network,
-            provider=provider,
-            slug="entwurf",
-            title="Noch nicht veröffentlicht",
-            summary="Entwurf.",
-            kind="beratung",
-            is_published=False,
-        )
-        draft.topics.add(hidden)
+        draft = _offer(provider, "entwurf", "Noch nicht veröffentlicht", is_published=False)
+        draft.topics.add(topic["nachfolge"])
         return provider, service
 
 
@@ -64,7 +59,7 @@ def test_an_offers_embedded_text_names_its_topics_and_audiences(provider_with_of
     with scopes_disabled():
         item = offer_item(service)
     lines = item.embed_text.splitlines()
-    assert lines[0] == "Arbeitgeber-Service"
+    assert lines[:2] == ["Arbeitgeber-Service", "Ein Satz."]
     assert "Themen: Internationale Fachkräfte, Personalgewinnung" in lines
     assert "Zielgruppen: Kleine und mittlere Unternehmen, Pflegeeinrichtungen" in lines
     assert lines[-1] == "Anbieter: Agentur für Arbeit – Arbeitgeber-Service"
@@ -82,19 +77,9 @@ def test_a_providers_embedded_text_names_the_topics_of_its_published_offers(
 
 
 def test_an_offer_without_topics_or_audiences_has_no_empty_label_lines(provider_with_offers):
-    from anlaufstelle.directory.models import Offer
-
     provider, _ = provider_with_offers
     with scopes_disabled():
-        bare = Offer.objects.create(
-            network=provider.network,
-            provider=provider,
-            slug="ohne",
-            title="Ohne Themen",
-            summary="Nur ein Satz.",
-            kind="beratung",
-        )
-        item = offer_item(bare)
+        item = offer_item(_offer(provider, "ohne", "Ohne Themen", summary="Nur ein Satz."))
     assert item.embed_text.splitlines() == [
         "Ohne Themen",
         "Nur ein Satz.",
