@@ -115,6 +115,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "anlaufstelle.networks.context_processors.network",
             ],
+            # Dates and times per language (lib/dates.py); lib is not an app of its own.
+            "libraries": {"when": "anlaufstelle.lib.when"},
         },
     },
 ]

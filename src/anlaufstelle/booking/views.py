@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from anlaufstelle.directory import queries as directory_queries
-from anlaufstelle.lib import params
+from anlaufstelle.lib import dates, params
 from anlaufstelle.networks.guards import staff_member, staff_view
 from anlaufstelle.networks.http import NetworkRequest
 from anlaufstelle.networks.models import Network, Role, User
@@ -172,8 +172,10 @@ def _gone(request: HttpRequest, template: str, context: dict[str, object]) -> Ht
 
 
 def _date_and_time(moment: datetime) -> dict[str, str]:
+    """The parts of "on %(date)s at %(time)s" in the active language (German adds "Uhr" in
+    its translation of each sentence)."""
     local = timezone.localtime(moment, queries.slots.BERLIN)
-    return {"date": dateformat.format(local, "j. F Y"), "time": dateformat.format(local, "H:i")}
+    return {"date": dates.format_when(local, "long_date"), "time": dateformat.format(local, "H:i")}
 
 
 def cancelled_link(request: HttpRequest, booking: Booking) -> HttpResponse:
@@ -192,13 +194,11 @@ def cancelled_link(request: HttpRequest, booking: Booking) -> HttpResponse:
     else:
         when = {**_date_and_time(booking.cancelled_at), "provider": schedule.provider.name}
         if booking.cancelled_by == "company":
-            said = _("You cancelled this appointment on %(date)s at %(time)s o'clock.") % when
+            said = _("You cancelled this appointment on %(date)s at %(time)s.") % when
         elif booking.cancelled_by == "expert":
-            said = (
-                _("%(provider)s cancelled this appointment on %(date)s at %(time)s o'clock.") % when
-            )
+            said = _("%(provider)s cancelled this appointment on %(date)s at %(time)s.") % when
         else:
-            said = _("This appointment was cancelled on %(date)s at %(time)s o'clock.") % when
+            said = _("This appointment was cancelled on %(date)s at %(time)s.") % when
     return _gone(
         request,
         "booking/cancelled_link.html",
@@ -248,7 +248,7 @@ def reservation_link_gone(request: HttpRequest, reservation: Reservation) -> Htt
             "My reservation with the booking code %(code)s was confirmed, and I no longer "
             "have the latest e-mail about it."
         ) % {"code": reservation.code}
-        said = _("%(provider)s confirmed this reservation on %(date)s at %(time)s o'clock.")
+        said = _("%(provider)s confirmed this reservation on %(date)s at %(time)s.")
         page |= {
             "heading": _("This reservation was confirmed"),
             "said": said % when if when else "",
@@ -269,18 +269,16 @@ def reservation_link_gone(request: HttpRequest, reservation: Reservation) -> Htt
         page["new_url"] = reverse("site:booking:index", kwargs={"network_slug": slug})
     if reservation.status == ReservationStatus.DECLINED:
         page["heading"] = _("This reservation request was declined")
-        said = _("%(provider)s declined this reservation request on %(date)s at %(time)s o'clock.")
+        said = _("%(provider)s declined this reservation request on %(date)s at %(time)s.")
         page["said"] = said % when if when else ""
         return _gone(request, "booking/cancelled_link.html", page)
     page["heading"] = _("This reservation was cancelled")
     if not when:
         page["said"] = _("This link no longer works because the reservation was cancelled.")
     elif reservation.decided_by_id is None:  # the company, through its link
-        page["said"] = _("You cancelled this reservation on %(date)s at %(time)s o'clock.") % when
+        page["said"] = _("You cancelled this reservation on %(date)s at %(time)s.") % when
     else:
-        page["said"] = (
-            _("%(provider)s cancelled this reservation on %(date)s at %(time)s o'clock.") % when
-        )
+        page["said"] = _("%(provider)s cancelled this reservation on %(date)s at %(time)s.") % when
     return _gone(request, "booking/cancelled_link.html", page)
 
 
