@@ -98,3 +98,32 @@ def test_booking_needs_the_conversation_of_the_chat(client, feldberg, schedule):
     assert (
         client.post(BOOK, {"termin": "x|y", "name": "A", "email": "a@x.example"}).status_code == 404
     )
+
+
+def test_the_booked_reply_writes_its_date_in_the_chats_language(
+    client, feldberg, schedule, monkeypatch, smtp
+):
+    """German "am 03.12.2026", English "on 3 Dec 2026" (was "03.12.2026" in English too)."""
+    from django.urls import reverse
+    from django.utils import dateformat, timezone, translation
+
+    from anlaufstelle.lib.dates import FORMATS
+
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = offer_slots(monkeypatch, client, feldberg)
+    data = {
+        "gespraech": token_of(page),
+        "schritt": step_of(page),
+        "termin": chosen_slot(page),
+        "name": "Anja Muster",
+        "email": "anja@hotel-am-see.example",
+        "consent": "on",
+        "idempotency_key": "chat-en",
+    }
+    html = client.post(BOOK, data).content.decode()
+    with scopes_disabled():
+        starts = timezone.localtime(Booking.objects.get().slot.starts_at)
+    with translation.override("en"):
+        english = dateformat.format(starts, FORMATS["en"]["short_date"])
+    assert f"Your appointment is booked: {schedule.title} on {english} at " in html
+    assert starts.strftime("%d.%m.%Y") not in html

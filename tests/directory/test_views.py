@@ -269,7 +269,9 @@ def test_the_offer_page_is_in_english_after_switching_language(client, directory
     html = switch_to_english(client, url).content.decode()
 
     assert "Whom to contact" in html
-    assert "Last checked on March 14, 2025" in html
+    # Day before month, no dot after the day (lib/dates.py; was Django's "March 14, 2025").
+    assert "Last checked on 14 March 2025" in html
+    assert "until 31 December 2099" in html
     assert "Further training" in html
 
 

@@ -24,6 +24,7 @@ from anlaufstelle.booking import services as booking_services
 from anlaufstelle.booking.models import Booking, Schedule
 from anlaufstelle.cases import services as case_services
 from anlaufstelle.cases.models import Concern
+from anlaufstelle.lib.dates import format_when
 from anlaufstelle.networks.models import Network
 from anlaufstelle.networks.scoping import network_scope
 
@@ -210,7 +211,7 @@ def book_in_chat(
         )
         % {
             "title": schedule.title,
-            "date": when.strftime("%d.%m.%Y"),
+            "date": format_when(when, "short_date"),
             "time": when.strftime("%H:%M"),
             "email": booking.email,
         },
