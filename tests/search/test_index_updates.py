@@ -41,3 +41,30 @@ def test_changing_an_offer_updates_its_document_through_the_task(
             assert not SearchDocument.objects.filter(ref="offer:hwk-ausbildungsberatung").exists()
     finally:
         get_embedder.cache_clear()
+
+
+@override_settings(TASKS=IMMEDIATE)
+def test_a_new_topic_of_an_offer_reaches_its_providers_document_too(
+    search_world, settings, django_capture_on_commit_callbacks
+):
+    """A provider's document holds its offers' topics (its facets and its embedded text),
+    so a change of an offer's topics alone updates the provider's row as well."""
+    from anlaufstelle.directory.models import Offer, Topic
+
+    settings.SEARCH_AUTO_INDEX = True
+    settings.SEARCH_EMBEDDER = "none"
+    from anlaufstelle.search.embedders import get_embedder
+
+    get_embedder.cache_clear()
+    try:
+        with scopes_disabled():
+            offer = Offer.objects.select_related("provider").get(slug="hwk-ausbildungsberatung")
+            provider_ref = f"provider:{offer.provider.slug}"
+            topic = Topic.objects.create(slug="nachfolge", label_de="Unternehmensnachfolge")
+            with django_capture_on_commit_callbacks(execute=True):
+                offer.topics.add(topic)
+            doc = SearchDocument.objects.get(ref=provider_ref)
+        assert "nachfolge" in doc.topics
+        assert "Themen: " in doc.embed_text and "Unternehmensnachfolge" in doc.embed_text
+    finally:
+        get_embedder.cache_clear()

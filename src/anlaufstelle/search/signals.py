@@ -53,6 +53,9 @@ def on_save(sender: type, instance: Any, raw: bool = False, **kwargs: Any) -> No
 def on_m2m(sender: type, instance: Any, action: str, **kwargs: Any) -> None:
     if action.startswith("post_") and _enabled() and type(instance) in KINDS:
         enqueue_update(instance)
+        if isinstance(instance, Offer):
+            # The provider's row holds its offers' topics (facets and embedded text).
+            enqueue_update(instance.provider)
 
 
 @receiver(post_delete, sender=Offer)
