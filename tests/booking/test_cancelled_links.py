@@ -375,3 +375,23 @@ def test_the_old_reservation_links_speak_english_too(
     html = response.content.decode()
     assert english in html
     assert "Reservierung" not in html and "Uhr" not in html
+
+
+def test_a_desk_reservation_is_labelled_as_a_desk_not_as_a_room(
+    client, room, open_day, in_feldberg
+):
+    """The reservation's pages name the kind of place: "Coworking-Platz", not "Raum"."""
+    from anlaufstelle.booking.models import Resource, ResourceKind
+
+    with scopes_disabled():
+        Resource.objects.filter(pk=room.pk).update(kind=ResourceKind.DESK, name="Platz am Fenster")
+        room.refresh_from_db()
+    desk = reserve(room, at(open_day, 9), at(open_day, 11))
+    links = {p: tokens.make_token(desk, p, kind="reservation") for p in ("view", "cancel")}
+    current = client.get(reservation_url("view", desk, links["view"])).content.decode()
+    assert "<dt>Coworking-Platz</dt><dd>Platz am Fenster</dd>" in current
+    assert "<dt>Raum</dt>" not in current
+    assert client.post(reservation_url("cancel", desk, links["cancel"])).status_code == 200
+    gone = client.get(reservation_url("view", desk, links["view"]))
+    assert gone.status_code == 410
+    assert "<dt>Coworking-Platz</dt><dd>Platz am Fenster</dd>" in gone.content.decode()

@@ -234,7 +234,7 @@ def reservation_link_gone(request: HttpRequest, reservation: Reservation) -> Htt
         else None
     )
     page: dict[str, object] = {
-        "what_label": _("Room"),
+        "what_label": resource.get_kind_display(),  # "Coworking-Platz", not "Raum", for a desk
         "what": resource.name,
         "starts_at": reservation.starts_at,
         "ends_at": reservation.ends_at,
