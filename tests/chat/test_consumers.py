@@ -150,6 +150,35 @@ def test_company_and_navigator_receive_each_others_messages(desk, concern):
     assert (message.sender, message.body) == ("company", "Hallo & guten Tag <3")
 
 
+def test_each_side_hears_a_message_in_its_own_pages_language(desk, concern):
+    """The company reads English pages (the switcher's cookie), the navigator German: a
+    message arriving live is rendered for each in that language, as the page renders
+    the earlier ones ("sent"/"gesendet", "3 Dec 2026, 14:30"/"03.12.2026 14:30")."""
+    import re
+
+    from django.conf import settings
+
+    english = (b"cookie", f"{settings.LANGUAGE_COOKIE_NAME}=en".encode())
+    german = (b"accept-language", b"de-DE,de;q=0.9")
+    navigator = cookie_of(desk.navigator)
+    company_path = company_route(concern)
+
+    async def scenario() -> tuple[dict, dict]:
+        company = communicator(company_path, english)
+        staff = communicator(staff_route(concern), navigator, german)
+        assert (await company.connect(timeout=10))[0]
+        assert (await staff.connect(timeout=10))[0]
+        mine, theirs = await send_and_hear(company, staff, "Guten Tag")
+        await company.disconnect()
+        await staff.disconnect()
+        return mine, theirs
+
+    mine, theirs = run(scenario)
+    assert ">sent<" in mine["html"] and "gesendet" not in mine["html"]
+    assert re.search(r">\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d</time>", mine["html"])
+    assert re.search(r">\d\d\.\d\d\.\d{4} \d\d:\d\d</time>", theirs["html"])
+
+
 @pytest.mark.parametrize("who", ["anonymous", "outsider", "other_partner", "wrong_token"])
 def test_outsiders_cannot_open_the_socket(desk, concern, who):
     refer_to(desk, concern, desk.partner_a)

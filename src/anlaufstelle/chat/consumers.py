@@ -17,7 +17,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.utils import translation
 
 from anlaufstelle.networks.scoping import network_scope
@@ -30,6 +30,17 @@ log = logging.getLogger(__name__)
 # Close codes (4000–4999 are the application's): the page does not reconnect after these.
 CLOSE_GONE = 4404
 MAX_FRAME = 20_000  # characters of one incoming JSON frame
+
+
+def socket_language(scope: dict[str, Any]) -> str:
+    """The language the viewer's pages are in, chosen as Django's LocaleMiddleware
+    chooses it for a page (the language cookie of the site's switcher, then
+    Accept-Language, then the default): a socket has no request middleware."""
+    request = HttpRequest()
+    request.COOKIES = dict(scope.get("cookies", {}))
+    accept = dict(scope.get("headers", [])).get(b"accept-language", b"")
+    request.META["HTTP_ACCEPT_LANGUAGE"] = accept.decode("latin-1")
+    return translation.get_language_from_request(request)
 
 
 class ChatConsumer(AsyncJsonWebsocketConsumer):
@@ -117,7 +128,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def chat_message(self, event: dict[str, Any]) -> None:
         assert self.party is not None
         payload = event["message"]
-        with translation.override(settings.LANGUAGE_CODE):
+        # In the viewer's language, as the messages the page itself shows.
+        with translation.override(socket_language(self.scope)):
             html = render_message(self.party, payload)
         mine = is_mine(self.party, payload)
         await self.send_json({"type": "message", "id": payload["id"], "mine": mine, "html": html})
