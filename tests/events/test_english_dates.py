@@ -33,3 +33,22 @@ def test_the_event_page_writes_its_date_in_german_and_in_english(client, event):
     assert "Register" in english  # the page is English at all
     assert f">{english_day(event.starts_at)}, {start}</time>–{end}</dd>" in english
     assert "clock" not in english and " Uhr" not in english
+
+
+def test_the_events_search_result_writes_its_date_in_the_pages_language(event):
+    """The result line under an event in the search ("Termin: 03.12.2026, 14:30 Uhr"), as
+    the page's language writes it (it was German on English pages)."""
+    from types import SimpleNamespace
+
+    from django.utils import translation
+
+    from anlaufstelle.events.search_source import result_date
+
+    doc = SimpleNamespace(network_id=event.network_id, slug=event.slug)
+    local = timezone.localtime(event.starts_at)
+    with translation.override("de"):
+        german = result_date(doc).text
+    with translation.override("en"):
+        english = result_date(doc).text
+    assert german == f"Termin: {local:%d.%m.%Y}, {local:%H:%M} Uhr"
+    assert english == f"Date: {local.day} {local:%b %Y}, {local:%H:%M}"

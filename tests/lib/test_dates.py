@@ -44,6 +44,7 @@ WRITTEN = [
     ("{{ start|weekday_short_date }}", "Donnerstag, 03.12.2026", "Thursday, 3 Dec 2026"),
     ("{{ start|weekday_short_datetime }}", "Donnerstag, 03.12.2026, 14:30",
      "Thursday, 3 Dec 2026, 14:30"),
+    ("{{ start|weekday_abbr_datetime }}", "Do 3. Dez. 2026, 14:30", "Thu 3 Dec 2026, 14:30"),
     ("{{ start|time_of_day }}", "14:30 Uhr", "14:30"),
     ("{{ start|date:'H:i' }}{% clock_word %}", "14:30 Uhr", "14:30"),
 ]  # fmt: skip
@@ -80,6 +81,8 @@ BEFORE = [
     ('{{ v|date:"l, d.m.Y H:i" }}', '{{ v|weekday_short_date }} {{ v|date:"H:i" }}'),
     ('{{ v|date:"D, d.m.Y, H:i" }}', '{{ v|date:"D" }}, {{ v|short_date }}, {{ v|date:"H:i" }}'),
     ('{{ v|date:"D d.m.Y H:i" }}', '{{ v|date:"D" }} {{ v|short_date }} {{ v|date:"H:i" }}'),
+    ('{{ v|date:"D j. N Y, H:i" }}', "{{ v|weekday_abbr_datetime }}"),  # staff booking form
+    ('{{ v|date:"d.m.Y" }}, {{ v|date:"H:i" }} Uhr', "{{ v|short_date }}, {{ v|time_of_day }}"),
 ]
 
 

@@ -7,10 +7,10 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django import forms
-from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from anlaufstelle.lib import params
+from anlaufstelle.lib.dates import format_when
 
 from .models import Format
 from .queries import FreeSlot, parse_slot_key
@@ -164,7 +164,7 @@ class StaffBookingForm(ContactFieldsMixin):
         self.phone_codes = {s.schedule.code for s in free if s.schedule.format == Format.PHONE}
         choices: list[tuple[str, Any]] = [("", _("Please choose"))]
         for slot in sorted(free, key=lambda s: (s.starts_at, s.schedule.title)):
-            when = formats.date_format(timezone.localtime(slot.starts_at, BERLIN), "D j. N Y, H:i")
+            when = format_when(slot.starts_at, "weekday_abbr_datetime", tz=BERLIN)
             label = f"{when} – {slot.schedule.title} ({slot.schedule.get_format_display()})"
             choices.append((f"{slot.schedule.code}:{slot.key}", label))
         self.fields["slot"].widget.choices = choices

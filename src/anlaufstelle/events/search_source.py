@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anlaufstelle.lib.dates import format_when
 from anlaufstelle.networks.models import Network
 from anlaufstelle.search.models import SearchDocument
 from anlaufstelle.search.registry import ResultDate
@@ -81,7 +82,9 @@ def result_date(doc: SearchDocument) -> ResultDate | None:
     if event is None or event.starts_at is None:
         return None
     local = timezone.localtime(event.starts_at, timezone.get_default_timezone())
-    return ResultDate(text=_("Date: %(when)s") % {"when": date_label(event)}, iso=local.isoformat())
+    # In the page's language (date_label is the indexed German text).
+    when = f"{format_when(local, 'short_date')}, {format_when(local, 'time_of_day')}"
+    return ResultDate(text=_("Date: %(when)s") % {"when": when}, iso=local.isoformat())
 
 
 def result_url(network: Network, doc: SearchDocument) -> str:

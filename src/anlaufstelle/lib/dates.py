@@ -29,6 +29,7 @@ FORMATS: dict[str, dict[str, str]] = {
         "short_datetime": "d.m.Y H:i",  # 03.12.2026 14:30
         "weekday_short_date": "l, d.m.Y",  # Donnerstag, 03.12.2026
         "weekday_short_datetime": "l, d.m.Y, H:i",  # Donnerstag, 03.12.2026, 14:30
+        "weekday_abbr_datetime": "D j. N Y, H:i",  # Do 3. Dez. 2026, 14:30
         "time_of_day": r"H:i \U\h\r",  # 14:30 Uhr
     },
     "en": {
@@ -43,6 +44,7 @@ FORMATS: dict[str, dict[str, str]] = {
         "short_datetime": "j M Y, H:i",  # 3 Dec 2026, 14:30
         "weekday_short_date": "l, j M Y",  # Thursday, 3 Dec 2026
         "weekday_short_datetime": "l, j M Y, H:i",  # Thursday, 3 Dec 2026, 14:30
+        "weekday_abbr_datetime": "D j M Y, H:i",  # Thu 3 Dec 2026, 14:30
         "time_of_day": "H:i",  # 14:30
     },
 }

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django_scopes import scopes_disabled
 
+from anlaufstelle.lib.dates import format_when
 from anlaufstelle.search import registry
 from anlaufstelle.search.sources import SourceItem
 
@@ -100,7 +101,7 @@ def _date(kind: str, doc: Any) -> registry.ResultDate | None:
         return None
     local = timezone.localtime(row.published_at, timezone.get_default_timezone())
     return registry.ResultDate(
-        text=_("Published on %(date)s") % {"date": f"{local:%d.%m.%Y}"},
+        text=_("Published on %(date)s") % {"date": format_when(local, "short_date")},
         iso=local.date().isoformat(),
     )
 
