@@ -395,3 +395,27 @@ def test_a_desk_reservation_is_labelled_as_a_desk_not_as_a_room(
     gone = client.get(reservation_url("view", desk, links["view"]))
     assert gone.status_code == 410
     assert "<dt>Coworking-Platz</dt><dd>Platz am Fenster</dd>" in gone.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("decide", "said"),
+    [
+        ("decline_reservation", "Ihre Reservierungsanfrage wurde abgelehnt."),
+        ("approve_reservation", "Ihre Reservierung ist bestätigt."),
+    ],
+)
+def test_the_current_link_shows_the_decision_with_its_message(
+    client, feldberg, request_links, decide, said
+):
+    """The decision's e-mail carries the current link and the lab's message; the page
+    behind that link shows both (an old link's page leaves an approval's message out)."""
+    pending, _old = request_links
+    getattr(services, decide)(
+        reservation=pending, by=feldberg.coordinator, message="Schlüssel am Empfang."
+    )
+    current = tokens.make_token(pending, "view", kind="reservation")
+    response = client.get(reservation_url("view", pending, current))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert said in html
+    assert "Nachricht: Schlüssel am Empfang." in html
