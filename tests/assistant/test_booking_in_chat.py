@@ -32,6 +32,19 @@ def chosen_slot(page: str) -> str:
     return re.search(r'name="termin" id="termin-slot-1" value="([^"]+)"', page).group(1)
 
 
+def booking_form(page: str, key: str) -> dict[str, str]:
+    """Anja's answers to the chat's booking form for its first offered slot."""
+    return {
+        "gespraech": token_of(page),
+        "schritt": step_of(page),
+        "termin": chosen_slot(page),
+        "name": "Anja Muster",
+        "email": "anja@hotel-am-see.example",
+        "consent": "on",
+        "idempotency_key": key,
+    }
+
+
 def test_the_chat_shows_the_next_three_free_slots_of_the_offer(
     client, feldberg, schedule, monkeypatch
 ):
@@ -43,16 +56,7 @@ def test_the_chat_shows_the_next_three_free_slots_of_the_offer(
 def test_booking_in_the_chat_ends_in_a_real_booking_with_the_confirmation_email(
     client, feldberg, schedule, monkeypatch, smtp, django_capture_on_commit_callbacks
 ):
-    page = offer_slots(monkeypatch, client, feldberg)
-    data = {
-        "gespraech": token_of(page),
-        "schritt": step_of(page),
-        "termin": chosen_slot(page),
-        "name": "Anja Muster",
-        "email": "anja@hotel-am-see.example",
-        "consent": "on",
-        "idempotency_key": "chat-1",
-    }
+    data = booking_form(offer_slots(monkeypatch, client, feldberg), "chat-1")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(BOOK, data)
     assert response.status_code == 200
@@ -110,16 +114,7 @@ def test_the_booked_reply_writes_its_date_in_the_chats_language(
     from anlaufstelle.lib.dates import FORMATS
 
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
-    page = offer_slots(monkeypatch, client, feldberg)
-    data = {
-        "gespraech": token_of(page),
-        "schritt": step_of(page),
-        "termin": chosen_slot(page),
-        "name": "Anja Muster",
-        "email": "anja@hotel-am-see.example",
-        "consent": "on",
-        "idempotency_key": "chat-en",
-    }
+    data = booking_form(offer_slots(monkeypatch, client, feldberg), "chat-en")
     html = client.post(BOOK, data).content.decode()
     with scopes_disabled():
         starts = timezone.localtime(Booking.objects.get().slot.starts_at)
