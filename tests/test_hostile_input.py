@@ -497,6 +497,29 @@ def test_nul_in_the_query_string_is_a_400_with_a_german_message(world: World) ->
     assert "unzulässiges Steuerzeichen" in response.content.decode()
 
 
+def test_the_nul_message_speaks_the_requests_language_not_the_one_left_in_the_thread(
+    world: World,
+) -> None:
+    """The middleware answers before LocaleMiddleware runs: it picks the request's own
+    language (cookie, Accept-Language, default) instead of whatever language an earlier
+    request left active in the thread (the suite failed on PostgreSQL after English page
+    tests ran in the same worker)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate("en")  # what an earlier English request leaves behind
+    try:
+        german = world.anonymous.get("/n/feldberg/suche/", {"q": f"Koch{NUL}"})
+        assert "unzulässiges Steuerzeichen" in german.content.decode()
+        english_client = Client()
+        english_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        translation.activate("de")
+        english = english_client.get("/n/feldberg/suche/", {"q": f"Koch{NUL}"})
+        assert "forbidden control character" in english.content.decode()
+    finally:
+        translation.deactivate()
+
+
 def test_nul_in_a_path_code_is_a_400(world: World) -> None:
     response = world.anonymous.get("/n/feldberg/termine/sprechstunde/ab%00cd/")
     assert response.status_code == 400

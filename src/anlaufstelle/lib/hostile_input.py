@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.utils import translation
 from django.utils.translation import gettext
 
 NUL = "\x00"
@@ -60,7 +61,11 @@ class RejectNulMiddleware:
             if NUL not in name and NUL not in value
         }
         if has_nul(request):
+            # This runs before LocaleMiddleware: choose the request's language as it would,
+            # not whatever an earlier request left active in this thread.
+            with translation.override(translation.get_language_from_request(request)):
+                message = nul_message()
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": nul_message()}, status=400)
-            return HttpResponseBadRequest(nul_message(), content_type="text/plain; charset=utf-8")
+                return JsonResponse({"detail": message}, status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
