@@ -6,6 +6,7 @@
 import email
 import functools
 import socket
+from collections.abc import Iterator
 from dataclasses import dataclass
 from email import policy
 
@@ -23,6 +24,20 @@ def _fresh_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Every test starts and ends with no language activated in its thread, as a fresh
+    worker thread has. LocaleMiddleware activates a request's language and leaves it
+    active afterwards, so an English page test would otherwise make the next test's
+    direct service calls speak English (tests/test_hostile_input.py tests the middleware
+    that runs before LocaleMiddleware with a leaked language on purpose)."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 def _persona_password_hash() -> str:
