@@ -150,6 +150,28 @@ def test_company_and_navigator_receive_each_others_messages(desk, concern):
     assert (message.sender, message.body) == ("company", "Hallo & guten Tag <3")
 
 
+@pytest.mark.parametrize(
+    ("cookie", "accept", "expected"),
+    [
+        (None, b"", "de"),
+        ("en", b"de", "en"),
+        (None, b"en-GB,en;q=0.9", "en"),
+        ("xx\x00<script>", b"\xff\xfe" * 4000, "de"),
+        ("../../etc", b"fr-FR;q=abc,,;;", "de"),
+    ],
+)
+def test_the_sockets_language_is_a_language_of_the_site_whatever_the_browser_sends(
+    cookie, accept, expected
+):
+    from django.conf import settings
+
+    from anlaufstelle.chat.consumers import socket_language
+
+    cookies = {settings.LANGUAGE_COOKIE_NAME: cookie} if cookie is not None else {}
+    scope = {"cookies": cookies, "headers": [(b"accept-language", accept)]}
+    assert socket_language(scope) == expected
+
+
 def test_each_side_hears_a_message_in_its_own_pages_language(desk, concern):
     """The company reads English pages (the switcher's cookie), the navigator German: a
     message arriving live is rendered for each in that language, as the page renders

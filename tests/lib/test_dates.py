@@ -114,6 +114,15 @@ def test_nothing_is_written_for_no_value():
     assert render("[{{ none|long_datetime }}]", "de", none=None) == "[]"
 
 
+@pytest.mark.parametrize("value", ["2026-12-03", "<script>", 42, ["x"]])
+def test_a_value_that_is_no_date_writes_nothing_instead_of_failing_the_page(value):
+    """As Django's `date` filter: a page never fails over a date (it raised before)."""
+    assert render("[{{ v|short_date }}|{{ v|long_datetime }}]", "de", v=value) == "[|]"
+    assert render("[{{ start|long_datetime:v }}]", "en", v=value) == (
+        "[Thursday, 3 December 2026, 14:30]"
+    )
+
+
 def test_the_python_functions_write_the_same_in_berlin_time():
     with translation.override("en"):
         assert dates.long_datetime(START, END) == "Thursday, 3 December 2026, 14:30–15:30"

@@ -175,7 +175,10 @@ def _date_and_time(moment: datetime) -> dict[str, str]:
     """The parts of "on %(date)s at %(time)s" in the active language (German adds "Uhr" in
     its translation of each sentence)."""
     local = timezone.localtime(moment, queries.slots.BERLIN)
-    return {"date": dates.format_when(local, "long_date"), "time": dateformat.format(local, "H:i")}
+    return {
+        "date": dates.format_when(local, "long_date", tz=queries.slots.BERLIN),
+        "time": dateformat.format(local, "H:i"),
+    }
 
 
 def cancelled_link(request: HttpRequest, booking: Booking) -> HttpResponse:

@@ -66,8 +66,9 @@ def _local(value: dt.date, tz: dt.tzinfo | None) -> dt.date:
 
 def format_when(value: dt.date | None, style: str, *, tz: dt.tzinfo | None = None) -> str:
     """`value` (a date, or a datetime shown in `tz` or the current time zone) written in
-    `style` (a key of FORMATS) for the active language; "" for None."""
-    if value is None or value == "":
+    `style` (a key of FORMATS) for the active language; "" for None or for anything that
+    is not a date (as Django's `date` filter: a page never fails over a date)."""
+    if not isinstance(value, dt.date):
         return ""
     return dateformat.format(_local(value, tz), FORMATS[_language()][style])
 
@@ -82,9 +83,9 @@ def long_datetime(
 ) -> str:
     """ "Donnerstag, 3. Dezember 2026, 14:30 Uhr" / "Thursday, 3 December 2026, 14:30";
     with `end` the span "…, 14:30–15:30 Uhr" / "…, 14:30–15:30"."""
-    if start is None or start == "":
+    if not isinstance(start, dt.datetime):
         return ""
     text = format_when(start, "weekday_datetime", tz=tz)
-    if end is not None and end != "":
+    if isinstance(end, dt.datetime):
         text += "–" + dateformat.format(_local(end, tz), "H:i")
     return text + clock_word()
