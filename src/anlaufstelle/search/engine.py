@@ -29,7 +29,7 @@ from django_scopes import scopes_disabled
 from anlaufstelle.lib.metrics import SEARCH_SECONDS
 from anlaufstelle.networks.models import Network
 
-from . import candidates, snapshots, topics
+from . import candidates, postings, snapshots, topics
 from .analysis import FULL, PLAIN, AnalysisOptions, analyse, tokenize, unique, word_terms
 from .backends import TermStats, get_backend
 from .embedders import SPARSE_QUERY_TOP_K, Embedder, get_embedder, has_sparse
@@ -80,6 +80,10 @@ class SearchOptions:
     # statistics, on both databases: backends.bm25_scores), "idf" (PostgreSQL: Σ idf ·
     # ts_rank per term) or "ts_rank" (PostgreSQL's ts_rank, SQLite FTS5's own bm25()).
     pg_ranking: str = "bm25"
+    # Where the BM25 of the analysed terms is computed: "memory" (every matching row,
+    # from the snapshot's term postings: postings.py, decision 0013) or "database" (the
+    # backend's pool of 300 rows by its own ranking, ranked again: backends.bm25_scores).
+    lexical_scoring: str = "memory"
     # IDF of the BM25: "lucene" ln(1 + …), always positive, or "robertson" (FTS5's
     # formula, ~0 for a term in half of the visible rows: see inverse_document_frequencies).
     bm25_idf: str = "lucene"
@@ -781,16 +785,26 @@ def search(
                 avg_length=snapshots.average_length(network_ids),
                 method=options.pg_ranking,
             )
-        lexical = backend.search(
-            analysis.terms,
-            network_ids,
-            plain=options.plain,
-            limit=pool,
-            title_weight=options.title_weight,
-            common=common,
-            stats=stats,
-            everything_visible=snapshots.sees_every_row(network_ids),
-        )
+        if stats is not None and stats.method == "bm25" and options.lexical_scoring == "memory":
+            lexical = postings.rank(
+                snapshots.term_postings(network_ids),
+                analysis.terms,
+                common=common,
+                stats=stats,
+                title_weight=options.title_weight,
+                limit=pool,
+            )
+        else:
+            lexical = backend.search(
+                analysis.terms,
+                network_ids,
+                plain=options.plain,
+                limit=pool,
+                title_weight=options.title_weight,
+                common=common,
+                stats=stats,
+                everything_visible=snapshots.sees_every_row(network_ids),
+            )
         timings["lexical_ms"] = (time.perf_counter() - t0) * 1000
     meta: dict[int, candidates.Candidate] = {}
     if pending is not None:

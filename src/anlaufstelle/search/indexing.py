@@ -250,6 +250,7 @@ def upsert_items(items: Iterable[SourceItem]) -> list[int]:
         SearchIndexState.objects.filter(network_id__in={i.network_id for i in items}).update(
             source_hash=""
         )
+    snapshots.recheck()
     return ids
 
 
@@ -311,6 +312,7 @@ def embed_pending(
                     model_id=embedder.model_id,
                     updated_at=now,
                 )
+        snapshots.recheck()
         done += len(chunk)
         if progress:
             progress(done, len(todo))
@@ -339,6 +341,7 @@ def remove_ref(network_id: int, ref: str) -> int:
         if deleted:
             apply_word_delta(delta)
             SearchIndexState.objects.filter(network_id=network_id).update(source_hash="")
+    snapshots.recheck()
     return deleted
 
 

@@ -37,6 +37,7 @@ from .dense import DenseIndex
 from .embedders import bytes_to_sparse, get_embedder
 from .lexicon import corpus_words, set_corpus_words
 from .models import SearchCorpusWord, SearchDocument, SearchIndexState
+from .postings import PostingsBuilder, TermPostings
 from .typos import Vocabulary
 
 CHECK_INTERVAL = 1.0
@@ -69,12 +70,15 @@ class NetworkSnapshot:
     sparse_weights: np.ndarray | None = None
     # The dense matrix with what a large network needs for a prefiltered product (dense.py).
     dense: DenseIndex | None = None
+    # Every row's analysed terms as postings: the lexical ranking (postings.py).
+    postings: TermPostings | None = None
 
     def nbytes(self) -> int:
         """Estimated memory of this snapshot (arrays exactly, word counters roughly)."""
         arrays = [self.ids, self.sparse_ptr, self.sparse_rows, self.sparse_weights]
         size = sum(a.nbytes for a in arrays if a is not None)
         size += self.dense.nbytes() if self.dense is not None else self.matrix.nbytes
+        size += self.postings.nbytes() if self.postings is not None else 0
         counters = len(self.words) + len(self.term_df) + len(self.word_df)
         return size + COUNTER_ENTRY_BYTES * counters
 
@@ -132,6 +136,17 @@ def invalidate() -> None:
         _stamps_read_at = 0.0
         _lexicon_key = _UNLOADED
         _lexicon_stamp = None
+
+
+def recheck() -> None:
+    """Read the stamps again on the next search: this process has just written rows.
+
+    Other processes see a write within CHECK_INTERVAL; the writing process (a request
+    that saved an offer, a test) sees it at once, on the lexical side as before the
+    lexical ranking moved into the snapshots (postings.py)."""
+    global _stamps_read_at
+    with _lock:
+        _stamps_read_at = 0.0
 
 
 def _read_stamps() -> tuple[dict[int, Stamp], Stamp | None]:
@@ -198,6 +213,7 @@ def _build(network_id: int, stamp: Stamp) -> NetworkSnapshot:
     sparse_row_ids: list[np.ndarray] = []
     words: Counter[str] = Counter()
     word_df: Counter[str] = Counter()
+    postings = PostingsBuilder()
     with scopes_disabled():
         rows = SearchDocument.objects.filter(network_id=network_id).values_list(
             "id", "title", "body", "title_terms", "body_terms", "vector", "sparse", "model_id"
@@ -213,6 +229,7 @@ def _build(network_id: int, stamp: Stamp) -> NetworkSnapshot:
             title_list, body_list = title_terms.split(), body_terms.split()
             term_df.update(set(title_list) | set(body_list))
             term_count += len(title_list) + len(body_list)
+            postings.add(pk, title_list, body_list)
             if model_id and vector is not None and row_model == model_id:
                 if sparse is not None:
                     feature_ids, values = bytes_to_sparse(sparse)
@@ -234,6 +251,7 @@ def _build(network_id: int, stamp: Stamp) -> NetworkSnapshot:
         term_df=term_df,
         term_count=term_count,
         word_df=word_df,
+        postings=postings.build(),
     )
     snap.dense_index()
     if sparse_features:
@@ -326,6 +344,12 @@ def document_frequencies(
     total = sum(s.stamp[0] for s in snaps)
     counts = [s.word_df if plain else s.term_df for s in snaps]
     return {t: sum(c.get(t, 0) for c in counts) for t in terms}, total
+
+
+def term_postings(network_ids: list[int]) -> list[TermPostings]:
+    """The visible networks' term postings (postings.py), one per network with rows."""
+    snaps = [snapshot(n) for n in network_ids]
+    return [s.postings for s in snaps if s.postings is not None and len(s.postings.ids)]
 
 
 def average_length(network_ids: list[int]) -> float:
