@@ -21,7 +21,7 @@ COLUMNS = "id, network_id, title_terms, kind, audiences, topics, offer_kind, pro
 CHUNK = 900  # ids per query: below SQLite's limit of host parameters
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Candidate:
     network_id: int
     title_terms: str
@@ -39,31 +39,54 @@ def _labels_from_text(text: str) -> tuple[str, ...]:
     return tuple(value) if isinstance(value, list) else ()
 
 
+@lru_cache(maxsize=4096)
+def _shared(labels: tuple[str, ...]) -> tuple[str, ...]:
+    return labels
+
+
 def _labels(value: object) -> tuple[str, ...]:
-    """A JSON label list as SQLite (text) or PostgreSQL's driver (a list) returns it."""
+    """A JSON label list as SQLite (text) or PostgreSQL's driver (a list) returns it;
+    equal lists share one tuple (a snapshot keeps one per row)."""
     if value is None:
         return ()
     if isinstance(value, str):
         return _labels_from_text(value)
-    return tuple(value) if isinstance(value, list | tuple) else ()
+    return _shared(tuple(value)) if isinstance(value, list | tuple) else ()
+
+
+# The columns of a snapshot's rows that make a Candidate (after the id and network id).
+CANDIDATE_COLUMNS = ("kind", "audiences", "topics", "offer_kind", "provider_slug", "slug")
+# Estimated bytes of one Candidate kept in a snapshot (object, title terms, slugs, dict slot).
+CANDIDATE_BYTES = 400
+
+
+def candidate(
+    network_id: int,
+    title_terms: str | None,
+    kind: str,
+    audiences: object,
+    topics: object,
+    offer_kind: str | None,
+    provider_slug: str | None,
+    slug: str | None,
+) -> Candidate:
+    """A Candidate from one row's columns (label lists as text or as decoded lists)."""
+    return Candidate(
+        int(network_id),
+        title_terms or "",
+        kind,
+        _labels(audiences),
+        _labels(topics),
+        offer_kind or "",
+        provider_slug or "",
+        slug or "",
+    )
 
 
 def _rows(sql: str, params: list) -> dict[int, Candidate]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return {
-            int(pk): Candidate(
-                int(network),
-                title or "",
-                kind,
-                _labels(aud),
-                _labels(top),
-                offer_kind or "",
-                provider or "",
-                slug or "",
-            )
-            for pk, network, title, kind, aud, top, offer_kind, provider, slug in cursor.fetchall()
-        }
+        return {int(row[0]): candidate(*row[1:]) for row in cursor.fetchall()}
 
 
 def load(doc_ids: Iterable[int]) -> dict[int, Candidate]:

@@ -806,11 +806,7 @@ def search(
                 everything_visible=snapshots.sees_every_row(network_ids),
             )
         timings["lexical_ms"] = (time.perf_counter() - t0) * 1000
-    meta: dict[int, candidates.Candidate] = {}
     if pending is not None:
-        if lexical and not pending.done():
-            # The embedding is still running: read the lexical candidates' rows meanwhile.
-            meta = candidates.load(doc_id for doc_id, _ in lexical)
         embedding = pending.result()
         timings["embed_ms"] = (time.perf_counter() - t_embed) * 1000
 
@@ -852,7 +848,8 @@ def search(
     if embedding is not None and scored:
         affinity = label_affinities(scored, network_ids, embedding[0], options)
         scored = add_affinities(scored, affinity, options)
-    meta.update(candidates.load(doc_id for doc_id in scored if doc_id not in meta))
+    # The candidates' rows as the snapshots hold them (the same version as their ids).
+    meta = snapshots.candidate_rows(network_ids, scored)
     if options.provider_propagation and scored:
         scored = propagate_to_providers(
             scored, network_ids, options.provider_propagation, rows=meta

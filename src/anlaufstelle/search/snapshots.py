@@ -24,6 +24,7 @@ import sys
 import threading
 import time
 from collections import Counter, OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,6 +34,7 @@ from django_scopes import scopes_disabled
 
 from .analysis import tokenize
 from .blas import single_threaded_blas
+from .candidates import CANDIDATE_BYTES, CANDIDATE_COLUMNS, Candidate, candidate
 from .dense import DenseIndex
 from .embedders import bytes_to_sparse, get_embedder
 from .lexicon import corpus_words, set_corpus_words
@@ -72,6 +74,8 @@ class NetworkSnapshot:
     dense: DenseIndex | None = None
     # Every row's analysed terms as postings: the lexical ranking (postings.py).
     postings: TermPostings | None = None
+    # What the ranking needs of each row (kind, labels, title terms), by document id.
+    candidates: dict[int, Candidate] = field(default_factory=dict)
 
     def nbytes(self) -> int:
         """Estimated memory of this snapshot (arrays exactly, word counters roughly)."""
@@ -79,6 +83,7 @@ class NetworkSnapshot:
         size = sum(a.nbytes for a in arrays if a is not None)
         size += self.dense.nbytes() if self.dense is not None else self.matrix.nbytes
         size += self.postings.nbytes() if self.postings is not None else 0
+        size += CANDIDATE_BYTES * len(self.candidates)
         counters = len(self.words) + len(self.term_df) + len(self.word_df)
         return size + COUNTER_ENTRY_BYTES * counters
 
@@ -216,13 +221,41 @@ def _build(network_id: int, stamp: Stamp) -> NetworkSnapshot:
     postings = PostingsBuilder()
     with scopes_disabled():
         rows = SearchDocument.objects.filter(network_id=network_id).values_list(
-            "id", "title", "body", "title_terms", "body_terms", "vector", "sparse", "model_id"
+            "id",
+            "title",
+            "body",
+            "title_terms",
+            "body_terms",
+            "vector",
+            "sparse",
+            "model_id",
+            *CANDIDATE_COLUMNS,
         )
         term_df: Counter[str] = Counter()
         term_count = 0
-        for pk, title, body, title_terms, body_terms, vector, sparse, row_model in rows.iterator(
-            chunk_size=2000
-        ):
+        rows_of: dict[int, Candidate] = {}
+        for (
+            pk,
+            title,
+            body,
+            title_terms,
+            body_terms,
+            vector,
+            sparse,
+            row_model,
+            *facets,
+        ) in rows.iterator(chunk_size=2000):
+            kind, audiences, topics, offer_kind, provider_slug, slug = facets
+            rows_of[pk] = candidate(
+                network_id,
+                title_terms,
+                sys.intern(kind),
+                audiences,
+                topics,
+                sys.intern(offer_kind or ""),
+                sys.intern(provider_slug or ""),
+                slug,
+            )
             raw = tokenize(title) + tokenize(body)
             words.update(raw)
             word_df.update(set(raw))
@@ -252,6 +285,7 @@ def _build(network_id: int, stamp: Stamp) -> NetworkSnapshot:
         term_count=term_count,
         word_df=word_df,
         postings=postings.build(),
+        candidates=rows_of,
     )
     snap.dense_index()
     if sparse_features:
@@ -350,6 +384,20 @@ def term_postings(network_ids: list[int]) -> list[TermPostings]:
     """The visible networks' term postings (postings.py), one per network with rows."""
     snaps = [snapshot(n) for n in network_ids]
     return [s.postings for s in snaps if s.postings is not None and len(s.postings.ids)]
+
+
+def candidate_rows(network_ids: list[int], doc_ids: Iterable[int]) -> dict[int, Candidate]:
+    """{document id: Candidate} of those of `doc_ids` that the visible snapshots hold
+    (the ids come from the snapshots: the rows are of the same version)."""
+    tables = [snapshot(n).candidates for n in network_ids]
+    out: dict[int, Candidate] = {}
+    for doc_id in doc_ids:
+        for table in tables:
+            row = table.get(doc_id)
+            if row is not None:
+                out[doc_id] = row
+                break
+    return out
 
 
 def average_length(network_ids: list[int]) -> float:
