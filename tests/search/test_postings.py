@@ -233,3 +233,25 @@ def test_the_snapshot_counts_its_postings_in_its_memory(random_rows):
     snap = snapshots.snapshot(network_id)
     assert snap.postings is not None and len(snap.postings.ids) == 90
     assert snap.nbytes() >= snap.postings.nbytes() > 0
+
+
+def test_the_plain_baseline_ranks_raw_words_with_bm25_on_both_databases(crowded_network):
+    """`plain` scores the raw words from memory too (the same on both databases): folded
+    as FTS5's tokenizer folds them, stop words left out of the question."""
+    options = SearchOptions.for_mode("plain", candidates=3)
+    with scopes_disabled():
+        for query in ("Schweißer", "schweisser", "der Schweißer"):
+            hits = search(query, [crowded_network.pk], options=options, limit=3).hits
+            refs = dict(
+                SearchDocument.objects.filter(pk__in=[h.doc_id for h in hits]).values_list(
+                    "pk", "ref"
+                )
+            )
+            assert [refs[h.doc_id] for h in hits] == ["offer:schweisser"], query
+    words = snapshots.plain_postings(crowded_network.pk)
+    assert words.document_frequency("schweisser") == 1
+    assert words.document_frequency("werkstatt") == 30
+    assert snapshots.document_frequencies([crowded_network.pk], ["Schweißer"], plain=True) == (
+        {"Schweißer": 1},
+        31,
+    )

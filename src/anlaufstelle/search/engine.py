@@ -578,12 +578,12 @@ def propagate_to_providers(
 
 
 def inverse_document_frequencies(
-    terms: list[str], network_ids: list[int], formula: str = "lucene"
+    terms: list[str], network_ids: list[int], formula: str = "lucene", *, plain: bool = False
 ) -> dict[str, float]:
     """BM25's IDF over the visible rows: "lucene" ln(1 + (N − df + ½) / (df + ½)), or
     "robertson" ln((N − df + ½) / (df + ½)) floored at 10⁻⁶ — FTS5's, which gives a
-    term in half of the rows or more next to no weight."""
-    df, total = snapshots.document_frequencies(network_ids, terms)
+    term in half of the rows or more next to no weight. `plain`: of the raw words."""
+    df, total = snapshots.document_frequencies(network_ids, terms, plain=plain)
     if formula == "robertson":
         return {t: max(float(np.log((total - df[t] + 0.5) / (df[t] + 0.5))), 1e-6) for t in terms}
     return {t: float(np.log1p((total - df[t] + 0.5) / (df[t] + 0.5))) for t in terms}
@@ -767,7 +767,14 @@ def search(
     lexical: list[tuple[int, float]] = []
     if options.lexical and analysis.terms:
         t0 = time.perf_counter()
-        common = common_terms(analysis.terms, network_ids, options)
+        in_memory = options.lexical_scoring == "memory"
+        if in_memory and options.plain:
+            # The baseline's words with diacritics folded on both sides, as FTS5's
+            # unicode61 tokenizer folds them (snapshots.plain_words).
+            lexical_terms = unique([fold(t) for t in analysis.terms])
+        else:
+            lexical_terms = analysis.terms
+        common = common_terms(lexical_terms, network_ids, options)
         backend = get_backend()
         stats = None
         if (
@@ -785,14 +792,23 @@ def search(
                 avg_length=snapshots.average_length(network_ids),
                 method=options.pg_ranking,
             )
-        if stats is not None and stats.method == "bm25" and options.lexical_scoring == "memory":
+        if in_memory and options.plain:
+            # The baseline too: BM25 of the raw words over the visible rows.
+            stats = TermStats(
+                idf=inverse_document_frequencies(
+                    lexical_terms, network_ids, options.bm25_idf, plain=True
+                ),
+                avg_length=snapshots.average_length(network_ids, plain=True),
+            )
+        if in_memory and stats is not None and stats.method == "bm25":
             lexical = postings.rank(
-                snapshots.term_postings(network_ids),
-                analysis.terms,
+                snapshots.term_postings(network_ids, plain=options.plain),
+                lexical_terms,
                 common=common,
                 stats=stats,
                 title_weight=options.title_weight,
                 limit=pool,
+                plain=options.plain,
             )
         else:
             lexical = backend.search(

@@ -51,6 +51,10 @@ class TermPostings:
         arrays = (self.ids, self.lengths, self.ptr, self.rows, self.title_counts, self.body_counts)
         return sum(a.nbytes for a in arrays) + VOCABULARY_ENTRY_BYTES * len(self.vocabulary)
 
+    def document_frequency(self, term: str) -> int:
+        index = self.vocabulary.get(term)
+        return 0 if index is None else int(self.ptr[index + 1] - self.ptr[index])
+
     def bm25(
         self,
         rare: list[str],
@@ -161,10 +165,12 @@ def rank(
     stats: TermStats,
     title_weight: float,
     limit: int,
+    plain: bool = False,
 ) -> list[tuple[int, float]]:
     """The `limit` best matching rows of the visible networks' postings, best first,
-    ties by document id (as `backends.bm25_scores`)."""
-    terms = _clean(terms)
+    ties by document id (as `backends.bm25_scores`); `plain`: raw words, stop words
+    left out of the query (`backends._clean`)."""
+    terms = _clean(terms, plain)
     if not terms or limit <= 0:
         return []
     rare, frequent = match_groups(terms, common)

@@ -37,7 +37,7 @@ from .blas import single_threaded_blas
 from .candidates import CANDIDATE_BYTES, CANDIDATE_COLUMNS, Candidate, candidate
 from .dense import DenseIndex
 from .embedders import bytes_to_sparse, get_embedder
-from .lexicon import corpus_words, set_corpus_words
+from .lexicon import corpus_words, fold, set_corpus_words
 from .models import SearchCorpusWord, SearchDocument, SearchIndexState
 from .postings import PostingsBuilder, TermPostings
 from .typos import Vocabulary
@@ -63,8 +63,6 @@ class NetworkSnapshot:
     term_df: Counter[str] = field(default_factory=Counter)
     # Number of analysed terms over all rows (BM25's average row length).
     term_count: int = 0
-    # Document frequency of each raw word (the `plain` baseline's terms).
-    word_df: Counter[str] = field(default_factory=Counter)
     # Sparse latent-term vectors as an inverted index over the rows of `matrix`: the
     # postings of feature f are sparse_rows/sparse_weights[sparse_ptr[f]:sparse_ptr[f+1]].
     sparse_ptr: np.ndarray | None = None
@@ -76,6 +74,8 @@ class NetworkSnapshot:
     postings: TermPostings | None = None
     # What the ranking needs of each row (kind, labels, title terms), by document id.
     candidates: dict[int, Candidate] = field(default_factory=dict)
+    # Every row's raw words as postings: the `plain` baseline's index (plain_postings).
+    plain: TermPostings | None = None
 
     def nbytes(self) -> int:
         """Estimated memory of this snapshot (arrays exactly, word counters roughly)."""
@@ -84,7 +84,8 @@ class NetworkSnapshot:
         size += self.dense.nbytes() if self.dense is not None else self.matrix.nbytes
         size += self.postings.nbytes() if self.postings is not None else 0
         size += CANDIDATE_BYTES * len(self.candidates)
-        counters = len(self.words) + len(self.term_df) + len(self.word_df)
+        size += self.plain.nbytes() if self.plain is not None else 0
+        counters = len(self.words) + len(self.term_df)
         return size + COUNTER_ENTRY_BYTES * counters
 
     def dense_index(self) -> DenseIndex:
@@ -217,7 +218,6 @@ def _build(network_id: int, stamp: Stamp) -> NetworkSnapshot:
     sparse_values: list[np.ndarray] = []
     sparse_row_ids: list[np.ndarray] = []
     words: Counter[str] = Counter()
-    word_df: Counter[str] = Counter()
     postings = PostingsBuilder()
     with scopes_disabled():
         rows = SearchDocument.objects.filter(network_id=network_id).values_list(
@@ -258,7 +258,6 @@ def _build(network_id: int, stamp: Stamp) -> NetworkSnapshot:
             )
             raw = tokenize(title) + tokenize(body)
             words.update(raw)
-            word_df.update(set(raw))
             title_list, body_list = title_terms.split(), body_terms.split()
             term_df.update(set(title_list) | set(body_list))
             term_count += len(title_list) + len(body_list)
@@ -283,7 +282,6 @@ def _build(network_id: int, stamp: Stamp) -> NetworkSnapshot:
         words=words,
         term_df=term_df,
         term_count=term_count,
-        word_df=word_df,
         postings=postings.build(),
         candidates=rows_of,
     )
@@ -369,6 +367,31 @@ def vocabulary(network_ids: list[int]) -> Vocabulary:
         return vocab
 
 
+def plain_words(text: str) -> list[str]:
+    """The words of a text as the `plain` analysis gives a query's (lower case, folded)."""
+    return [fold(word) for word in tokenize(text or "")]
+
+
+def plain_postings(network_id: int) -> TermPostings:
+    """The network's raw words as postings, for the `plain` baseline only: built from the
+    database on its first use, so that other processes never hold them."""
+    snap = snapshot(network_id)
+    if snap.plain is None:
+        builder = PostingsBuilder()
+        with scopes_disabled():
+            rows = SearchDocument.objects.filter(network_id=network_id).values_list(
+                "id", "title", "body"
+            )
+            for pk, title, body in rows.iterator(chunk_size=2000):
+                builder.add(pk, plain_words(title), plain_words(body))
+        with _lock:
+            if snap.plain is None:
+                snap.plain = builder.build()
+                if _snapshots.get(network_id) is snap:
+                    _snapshot_bytes[network_id] = snap.nbytes()
+    return snap.plain
+
+
 def document_frequencies(
     network_ids: list[int], terms: list[str], *, plain: bool = False
 ) -> tuple[dict[str, int], int]:
@@ -376,12 +399,19 @@ def document_frequencies(
     of the raw words rather than the analysed terms."""
     snaps = [snapshot(n) for n in network_ids]
     total = sum(s.stamp[0] for s in snaps)
-    counts = [s.word_df if plain else s.term_df for s in snaps]
+    if plain:
+        tables = [plain_postings(n) for n in network_ids]
+        # The raw words are indexed folded (plain_words): "geflüchtete" is "gefluchtete".
+        return {t: sum(p.document_frequency(fold(t)) for p in tables) for t in terms}, total
+    counts = [s.term_df for s in snaps]
     return {t: sum(c.get(t, 0) for c in counts) for t in terms}, total
 
 
-def term_postings(network_ids: list[int]) -> list[TermPostings]:
-    """The visible networks' term postings (postings.py), one per network with rows."""
+def term_postings(network_ids: list[int], *, plain: bool = False) -> list[TermPostings]:
+    """The visible networks' term postings (postings.py), one per network with rows;
+    `plain`: of their raw words."""
+    if plain:
+        return [p for p in (plain_postings(n) for n in network_ids) if len(p.ids)]
     snaps = [snapshot(n) for n in network_ids]
     return [s.postings for s in snaps if s.postings is not None and len(s.postings.ids)]
 
@@ -400,10 +430,14 @@ def candidate_rows(network_ids: list[int], doc_ids: Iterable[int]) -> dict[int, 
     return out
 
 
-def average_length(network_ids: list[int]) -> float:
-    """Mean number of analysed terms (title + body) per visible row (0 without rows)."""
+def average_length(network_ids: list[int], *, plain: bool = False) -> float:
+    """Mean number of analysed terms (title + body) per visible row (0 without rows);
+    `plain`: of raw words."""
     snaps = [snapshot(n) for n in network_ids]
     rows = sum(s.stamp[0] for s in snaps)
+    if plain:
+        words = sum(float(plain_postings(n).lengths.sum()) for n in network_ids)
+        return words / rows if rows else 0.0
     return sum(s.term_count for s in snaps) / rows if rows else 0.0
 
 
