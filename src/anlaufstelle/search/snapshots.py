@@ -35,7 +35,7 @@ from django_scopes import scopes_disabled
 from .analysis import tokenize
 from .blas import single_threaded_blas
 from .candidates import CANDIDATE_BYTES, CANDIDATE_COLUMNS, Candidate, candidate
-from .dense import DenseIndex
+from .dense import DenseIndex, DenseScores
 from .embedders import bytes_to_sparse, get_embedder
 from .lexicon import corpus_words, fold, set_corpus_words
 from .models import SearchCorpusWord, SearchDocument, SearchIndexState
@@ -471,18 +471,43 @@ class SemanticScores:
                 self.cosines[mine] = index.exact(self.query, mine - start)
 
 
+@dataclass
+class EarlyDense:
+    """The dense scores of a query vector against the visible snapshots, computed while
+    the model's sparse pass still ran (engine.search); `score_rows` uses those whose
+    snapshot is still the current one."""
+
+    vector: np.ndarray
+    scores: dict[int, tuple[NetworkSnapshot, DenseScores]]
+
+
+def dense_scores(network_ids: list[int], query_vector: np.ndarray) -> EarlyDense:
+    single_threaded_blas()
+    query = np.asarray(query_vector, dtype=np.float32)
+    scores = {}
+    for network_id in network_ids:
+        snap = snapshot(network_id)
+        if len(snap.ids):
+            scores[network_id] = (snap, snap.dense_index().scores(query))
+    return EarlyDense(query, scores)
+
+
 def score_rows(
     network_ids: list[int],
     query_vector: np.ndarray,
     query_sparse: tuple[np.ndarray, np.ndarray] | None = None,
+    early: EarlyDense | None = None,
 ) -> SemanticScores:
     """Dense (and sparse) scores of the query against every visible row.
 
     The sparse scores are None unless the query has a sparse vector and every visible
     snapshot has sparse rows (a half-sparse ranking would be biased by network).
+    `early`: dense scores already computed for this vector (`dense_scores`).
     """
     single_threaded_blas()  # see blas.py: spinning BLAS threads slow the next embedding
     query = np.asarray(query_vector, dtype=np.float32)
+    if early is not None and not np.array_equal(early.vector, query):
+        early = None
     all_ids = []
     all_scores = []
     all_sparse: list[np.ndarray | None] = []
@@ -494,7 +519,8 @@ def score_rows(
         if not rows:
             continue
         index = snap.dense_index()
-        dense = index.scores(query)
+        known = early.scores.get(network_id) if early is not None else None
+        dense = known[1] if known is not None and known[0] is snap else index.scores(query)
         if dense.approximate:
             parts.append((index, position, position + rows))
         all_ids.append(snap.ids)
