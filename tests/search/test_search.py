@@ -148,3 +148,30 @@ def test_modes_switch_the_signals(embedded_world):
     assert any(h.lexical_rank and h.semantic_rank for h in hybrid.hits)
     lexical_only = search("EGZ", ids, options=SearchOptions.for_mode("lexical"))
     assert all(h.semantic_rank is None for h in lexical_only.hits)
+
+
+def test_a_search_reads_the_networks_synonyms_at_most_once_a_second(search_world):
+    """No query per search for them: on PostgreSQL one waited for the server's process
+    while the model's passes held both cores."""
+    from django.test.utils import CaptureQueriesContext
+
+    table = SynonymEntry._meta.db_table
+    lexical(search_world, "Seeblick")
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(3):
+            lexical(search_world, "Seeblick")
+    assert not [q for q in queries.captured_queries if table in q["sql"]]
+
+
+def test_a_group_changed_without_a_signal_applies_within_a_second(search_world):
+    import time
+
+    with scopes_disabled():
+        entry = SynonymEntry.objects.create(
+            network=search_world.feldberg, terms="Haussee, Seeblick"
+        )
+    assert "offer:feldberg-geheimtipp" in lexical(search_world, "Seeblick")
+    with scopes_disabled():
+        SynonymEntry.objects.filter(pk=entry.pk).update(is_active=False)  # no signal
+    time.sleep(1.05)
+    assert "offer:feldberg-geheimtipp" not in lexical(search_world, "Seeblick")

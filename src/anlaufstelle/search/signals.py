@@ -71,6 +71,15 @@ def on_delete(sender: type, instance: Any, **kwargs: Any) -> None:
     transaction.on_commit(lambda: remove_document.enqueue(*args))
 
 
+@receiver(post_save, sender="search.SynonymEntry")
+@receiver(post_delete, sender="search.SynonymEntry")
+def on_synonyms_changed(**kwargs: Any) -> None:
+    """A coordinator's group applies at this process's next search (others: within 1 s)."""
+    from .engine import forget_network_synonyms
+
+    forget_network_synonyms()
+
+
 @receiver(setting_changed)
 def on_embedder_setting_changed(setting: str, **kwargs: Any) -> None:
     """A changed SEARCH_EMBEDDER* setting (tests, `override_settings`) takes effect at once
