@@ -154,14 +154,52 @@ def test_early_dense_scores_of_another_vector_or_an_older_snapshot_are_not_used(
     first, _ = engine.embed_query("Zuschuss für Langzeitarbeitslose")
     second, _ = engine.embed_query("Praktikum für Schüler")
     fresh = snapshots.score_rows(scope, second).cosines
-    early = snapshots.dense_scores(scope, first)
+    early = snapshots.dense_scores(snapshots.visible(scope), first)
     assert np.array_equal(snapshots.score_rows(scope, second, early=early).cosines, fresh)
     assert np.array_equal(
         snapshots.score_rows(scope, first, early=early).cosines,
         snapshots.score_rows(scope, first).cosines,
     )
-    early = snapshots.dense_scores(scope, second)
+    early = snapshots.dense_scores(snapshots.visible(scope), second)
     for scored in early.scores.values():  # as if computed from rows since replaced
         scored[1].cosines[:] = 0.0
     snapshots.invalidate()
     assert np.array_equal(snapshots.score_rows(scope, second, early=early).cosines, fresh)
+
+
+@pytest.mark.parametrize("alongside", [True, False])
+def test_the_embedding_thread_never_touches_the_database(embedded_world, monkeypatch, alongside):
+    """Its connection would stay open for the life of the process: never closed by a
+    request's end, broken after a database restart, and on PostgreSQL it kept the test
+    database from being dropped (CI failed on it)."""
+    from django.db import connection, connections
+
+    from anlaufstelle.search import snapshots
+
+    world = embedded_world
+    scope = world.ids(world.feldberg)
+    queries_there: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        queries_there.append(sql)
+        return execute(sql, params, many, context)
+
+    def watch() -> None:
+        connection.execute_wrappers.append(record)
+
+    def unwatch() -> None:
+        connection.execute_wrappers.remove(record)
+        connections.close_all()
+
+    monkeypatch.setattr(snapshots, "CHECK_INTERVAL", 0.0)  # every look reads the stamps
+    pool = engine._embedding_pool()
+    pool.submit(watch).result()
+    try:
+        for query in ["Zuschuss für Langzeitarbeitslose", "Praktikum für Schüler"]:
+            engine.clear_query_cache()
+            options = SearchOptions(embed_alongside_lexical=alongside)
+            hits = search(query, scope, own_network_id=world.feldberg.pk, options=options).hits
+            assert hits
+    finally:
+        pool.submit(unwatch).result()
+    assert queries_there == []

@@ -801,10 +801,13 @@ def search(
     early: list[snapshots.EarlyDense] = []
     if embedder is not None and query.strip():
         text = embedding_text(query, own_network_id, options)
+        # Resolved here, not in the embedding thread: that thread never touches the
+        # database (its connection would never be closed).
+        visible = snapshots.visible(network_ids)
 
         def score_early(dense: np.ndarray) -> None:
             # The rows' vectors are scored while the model's sparse pass still runs.
-            early.append(snapshots.dense_scores(network_ids, dense[0]))
+            early.append(snapshots.dense_scores(visible, dense[0]))
 
         if options.lexical and options.embed_alongside_lexical:
             # The query analysis and the lexical query run meanwhile (the model and the

@@ -483,14 +483,23 @@ class EarlyDense:
     scores: dict[int, tuple[NetworkSnapshot, DenseScores]]
 
 
-def dense_scores(network_ids: list[int], query_vector: np.ndarray) -> EarlyDense:
+def visible(network_ids: list[int]) -> dict[int, NetworkSnapshot]:
+    """The up-to-date snapshots of the visible networks that have rows."""
+    snaps = {network_id: snapshot(network_id) for network_id in network_ids}
+    return {network_id: snap for network_id, snap in snaps.items() if len(snap.ids)}
+
+
+def dense_scores(snaps: dict[int, NetworkSnapshot], query_vector: np.ndarray) -> EarlyDense:
+    """Dense scores against snapshots the caller has already resolved (`visible`).
+
+    No database access: it runs in the embedding thread (engine.search), where a
+    connection would stay open for the life of the process (and keep PostgreSQL from
+    dropping a test database)."""
     single_threaded_blas()
     query = np.asarray(query_vector, dtype=np.float32)
-    scores = {}
-    for network_id in network_ids:
-        snap = snapshot(network_id)
-        if len(snap.ids):
-            scores[network_id] = (snap, snap.dense_index().scores(query))
+    scores = {
+        network_id: (snap, snap.dense_index().scores(query)) for network_id, snap in snaps.items()
+    }
     return EarlyDense(query, scores)
 
 
