@@ -8,6 +8,8 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from anlaufstelle.lib.ratelimit import parse_rates, retry_after
+
 CONCERN_FORM = "/n/feldberg/anliegen/"
 API_BOOKING = "/api/v1/booking/feldberg/schedules/ABCDEFGH23/bookings"
 
@@ -62,6 +64,32 @@ def test_the_count_is_shared_between_clients_of_one_address(personas):
     assert 429 not in statuses
     assert first.post(CONCERN_FORM, {}).status_code == 429
     assert second.post(CONCERN_FORM, {}).status_code == 429
+
+
+# A time at which the wall clock passes a full minute (and hour).
+FULL_MINUTE = 1_800_000_000.0
+
+
+def test_a_burst_across_a_full_minute_is_refused_all_the_same():
+    # CI once sent eleven quick requests that straddled 12:02:00 and all got through.
+    rates = parse_rates("10/m")
+    for step in range(10):
+        assert retry_after("concern", "192.0.2.1", rates, FULL_MINUTE - 0.2 + step * 0.01) is None
+
+    wait = retry_after("concern", "192.0.2.1", rates, FULL_MINUTE + 0.1)
+
+    # Until the window that opened with the first request is over.
+    assert wait == 60
+
+
+def test_the_wait_is_the_rest_of_the_clients_window():
+    rates = parse_rates("2/m")
+    assert retry_after("concern", "192.0.2.2", rates, FULL_MINUTE + 5) is None
+    assert retry_after("concern", "192.0.2.2", rates, FULL_MINUTE + 20) is None
+
+    assert retry_after("concern", "192.0.2.2", rates, FULL_MINUTE + 44.5) == 21
+    # Another client's window is its own.
+    assert retry_after("concern", "192.0.2.3", rates, FULL_MINUTE + 44.5) is None
 
 
 @pytest.fixture

@@ -2,10 +2,11 @@
 
 One choke point: the middleware knows which routes are public writes (the concern form,
 booking a slot, reserving a room, every API write) and counts each client's requests per
-route group in fixed windows. The counters live in Django's cache, so with REDIS_URL all
-app servers count together (with the local-memory cache each process counts alone).
-Over the limit the answer is 429 with Retry-After: the site's German page, or JSON for
-the API. Limits come from settings.ANLAUFSTELLE_RATE_LIMITS (docs/configuration.md).
+route group in windows that open with the client's first request. The counters live in
+Django's cache, so with REDIS_URL all app servers count together (with the local-memory
+cache each process counts alone). Over the limit the answer is 429 with Retry-After: the
+site's German page, or JSON for the API. Limits come from settings.ANLAUFSTELLE_RATE_LIMITS
+(docs/configuration.md).
 """
 
 from __future__ import annotations
@@ -98,21 +99,28 @@ def group_for(request: HttpRequest) -> str | None:
 
 
 def retry_after(group: str, client: str, rates: tuple[Rate, ...], now: float) -> int | None:
-    """Count this request in every window of `group`; seconds to wait if one is full."""
+    """Count this request in every window of `group`; seconds to wait if one is full.
+
+    A client's window opens with its first request and closes `rate.seconds` later (the
+    counter's lifetime in the cache). Windows aligned to the clock would let a burst that
+    straddles a full minute through twice: ten requests at :59.9 and ten at :00.1.
+    """
     wait = 0
     for rate in rates:
-        window = int(now // rate.seconds)
-        key = f"ratelimit:{group}:{rate.seconds}:{client}:{window}"
-        # add() only creates the counter; incr() is atomic in Redis (and under a lock in
-        # the local-memory cache), so parallel requests never lose a count.
-        cache.add(key, 0, timeout=rate.seconds + 1)
+        key = f"ratelimit:{group}:{rate.seconds}:{client}"
+        # add() only creates; incr() is atomic in Redis (and under a lock in the
+        # local-memory cache), so parallel requests never lose a count. The opening time
+        # lives beside the counter, for Retry-After.
+        cache.add(f"{key}:opened", now, timeout=rate.seconds)
+        cache.add(key, 0, timeout=rate.seconds)
         try:
             count = cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.set(key, 1, timeout=rate.seconds + 1)
+        except ValueError:  # expired between add() and incr(): a new window
+            cache.set(key, 1, timeout=rate.seconds)
             count = 1
         if count > rate.limit:
-            wait = max(wait, math.ceil((window + 1) * rate.seconds - now))
+            opened = cache.get(f"{key}:opened", now)
+            wait = max(wait, math.ceil(opened + rate.seconds - now), 1)
     return wait or None
 
 
