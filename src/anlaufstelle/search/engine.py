@@ -649,30 +649,40 @@ def _embed_query_uncached(
     text: str,
     sparse: bool,
     on_dense: Callable[[np.ndarray], None] | None = None,
+    on_sparse: Callable[[list[Any]], None] | None = None,
 ) -> tuple[Any, Any]:
     if sparse and hasattr(embedder, "embed_both"):
         dense, latent = embedder.embed_both(
-            [text], query=True, top_k=SPARSE_QUERY_TOP_K, on_dense=on_dense
+            [text],
+            query=True,
+            top_k=SPARSE_QUERY_TOP_K,
+            on_dense=on_dense,
+            on_sparse=on_sparse,
         )
         return dense[0], latent[0]
     vector = embedder.embed_queries([text])[0]
     if on_dense is not None:
         on_dense(vector[None, :])
-    latent = (
-        embedder.embed_sparse([text], top_k=SPARSE_QUERY_TOP_K)[0]  # type: ignore[attr-defined]
-        if sparse
-        else None
-    )
-    return vector, latent
+    if not sparse:
+        return vector, None
+    latent = embedder.embed_sparse([text], top_k=SPARSE_QUERY_TOP_K)  # type: ignore[attr-defined]
+    if on_sparse is not None:
+        on_sparse(latent)
+    return vector, latent[0]
 
 
 def embed_query(
-    text: str, *, sparse: bool = True, on_dense: Callable[[np.ndarray], None] | None = None
+    text: str,
+    *,
+    sparse: bool = True,
+    on_dense: Callable[[np.ndarray], None] | None = None,
+    on_sparse: Callable[[list[Any]], None] | None = None,
 ) -> tuple[np.ndarray, Any]:
     """(dense vector, sparse vector or None) of a query, from a small LRU cache.
 
     `on_dense` gets the dense vector (as a 1-row matrix) as soon as the model has it,
-    before the sparse pass ends; not called when the cache has the query.
+    before the sparse pass ends; `on_sparse` the sparse vector (in a 1-element list) in
+    the sparse pass's thread. Neither is called when the cache has the query.
     `clear_query_cache()` empties the cache (benchmarks measure uncached queries).
     """
     embedder = get_embedder()
@@ -685,7 +695,7 @@ def embed_query(
         if cached is not None:
             _query_cache.move_to_end(key)
             return cached
-    result = _embed_query_uncached(embedder, text, sparse, on_dense)
+    result = _embed_query_uncached(embedder, text, sparse, on_dense, on_sparse)
     with _query_cache_lock:
         _query_cache[key] = result
         while len(_query_cache) > QUERY_CACHE_SIZE:
@@ -718,6 +728,7 @@ def semantic_ranking(
     options: SearchOptions,
     pool: int,
     early: snapshots.EarlyDense | None = None,
+    early_sparse: snapshots.EarlySparse | None = None,
 ) -> tuple[list[tuple[int, float]], dict[int, float], tuple[float, float]]:
     """The `pool` best rows by semantic score, their cosines, and the score statistics.
 
@@ -725,7 +736,9 @@ def semantic_ranking(
     the weighted sum of the z-scores of the cosine and of the latent-term dot product
     over every visible row. Returns ([(doc id, score)], {doc id: cosine}, (mean, std)).
     """
-    rows = snapshots.score_rows(network_ids, vector, latent if options.sparse else None, early)
+    rows = snapshots.score_rows(
+        network_ids, vector, latent if options.sparse else None, early, early_sparse
+    )
     ids, cosines, sparse = rows.ids, rows.cosines, rows.sparse
     if not len(ids):
         return [], {}, (0.0, 1.0)
@@ -745,21 +758,42 @@ def semantic_ranking(
         return (1.0 - options.sparse_weight) * dense_z + options.sparse_weight * latent_z
 
     scores = score(cosines)
+    top: np.ndarray | None = None
     if rows.approximate:
         # Exact cosines for the best rows by approximate score: the ranked ones are exact.
         wanted = min(len(scores), max(REFINE_FACTOR * pool, REFINE_MIN))
-        best = np.argpartition(-scores, wanted - 1)[:wanted] if wanted < len(scores) else None
-        best = np.arange(len(scores)) if best is None else best
+        if wanted < len(scores):
+            best = np.argpartition(-scores, wanted - 1)[:wanted]
+            # No row outside `best` scores more than this (they keep approximate scores).
+            outside_at_most = float(scores[best[-1]])
+        else:
+            best, outside_at_most = np.arange(len(scores)), -np.inf
         rows.refine(best)
         scores[best] = score(cosines[best], best)
-    if len(scores) > pool:
-        top = np.argpartition(-scores, pool - 1)[:pool]
-        top = top[np.argsort(-scores[top], kind="stable")]
-    else:
-        top = np.argsort(-scores, kind="stable")
+        top = _best_of(scores, best, pool, outside_at_most)
+    if top is None:
+        top = (
+            np.argpartition(-scores, pool - 1)[:pool]
+            if len(scores) > pool
+            else np.arange(len(scores))
+        )
+    top = top[np.argsort(-scores[top], kind="stable")]
     ranked = [(int(ids[i]), float(scores[i])) for i in top]
     cosine_of = {int(ids[i]): float(cosines[i]) for i in top}
     return ranked, cosine_of, (float(scores.mean()), float(scores.std()) or 1.0)
+
+
+def _best_of(
+    scores: np.ndarray, among: np.ndarray, pool: int, others_at_most: float
+) -> np.ndarray | None:
+    """The positions of the `pool` best scores when they are all among `among` (every
+    other score is at most `others_at_most`), else None. Saves the second pass over all
+    rows at 100,000 of them."""
+    if len(among) <= pool:
+        return None
+    local = np.argpartition(-scores[among], pool - 1)[:pool]
+    top = among[local]
+    return top if float(scores[top].min()) > others_at_most else None
 
 
 _EMBED_POOL: ThreadPoolExecutor | None = None
@@ -799,6 +833,7 @@ def search(
     pending: Future | None = None
     t_embed = start
     early: list[snapshots.EarlyDense] = []
+    early_sparse: list[snapshots.EarlySparse] = []
     if embedder is not None and query.strip():
         text = embedding_text(query, own_network_id, options)
         # Resolved here, not in the embedding thread: that thread never touches the
@@ -809,14 +844,24 @@ def search(
             # The rows' vectors are scored while the model's sparse pass still runs.
             early.append(snapshots.dense_scores(visible, dense[0]))
 
+        def score_early_sparse(latent: list[Any]) -> None:
+            # ... and the latent terms in the sparse pass's thread, at the same time.
+            early_sparse.append(snapshots.sparse_scores(visible, latent[0]))
+
         if options.lexical and options.embed_alongside_lexical:
             # The query analysis and the lexical query run meanwhile (the model and the
             # database release the GIL): the embedding is the longest step.
             pending = _embedding_pool().submit(
-                embed_query, text, sparse=options.sparse, on_dense=score_early
+                embed_query,
+                text,
+                sparse=options.sparse,
+                on_dense=score_early,
+                on_sparse=score_early_sparse,
             )
         else:
-            embedding = embed_query(text, sparse=options.sparse, on_dense=score_early)
+            embedding = embed_query(
+                text, sparse=options.sparse, on_dense=score_early, on_sparse=score_early_sparse
+            )
             timings["embed_ms"] = (time.perf_counter() - t_embed) * 1000
     t_analysis = time.perf_counter()
     analysis = analyse_query(query, network_ids, own_network_id, options)
@@ -903,7 +948,13 @@ def search(
         vector, latent = embedding
         t0 = time.perf_counter()
         semantic, cosines, semantic_stats = semantic_ranking(
-            network_ids, vector, latent, options, pool, early[0] if early else None
+            network_ids,
+            vector,
+            latent,
+            options,
+            pool,
+            early[0] if early else None,
+            early_sparse[0] if early_sparse else None,
         )
         if options.prf_docs and options.prf_weight and semantic:
             first = combine()

@@ -503,22 +503,53 @@ def dense_scores(snaps: dict[int, NetworkSnapshot], query_vector: np.ndarray) ->
     return EarlyDense(query, scores)
 
 
+@dataclass
+class EarlySparse:
+    """The latent-term scores of a query's sparse vector against the visible snapshots,
+    computed in the model's sparse thread while the dense scores are computed in the
+    other (engine.search); `score_rows` uses those whose snapshot is still current."""
+
+    vector: tuple[np.ndarray, np.ndarray]
+    scores: dict[int, tuple[NetworkSnapshot, np.ndarray | None]]
+
+    def matches(self, vector: tuple[np.ndarray, np.ndarray]) -> bool:
+        indices, weights = vector
+        return np.array_equal(self.vector[0], indices) and np.array_equal(self.vector[1], weights)
+
+
+def sparse_scores(
+    snaps: dict[int, NetworkSnapshot], query_sparse: tuple[np.ndarray, np.ndarray]
+) -> EarlySparse:
+    """Latent-term scores against snapshots the caller has already resolved (`visible`);
+    no database access (it runs in the model's sparse thread, see `dense_scores`)."""
+    scores = {
+        network_id: (snap, snap.sparse_scores(*query_sparse)) for network_id, snap in snaps.items()
+    }
+    return EarlySparse(query_sparse, scores)
+
+
 def score_rows(
     network_ids: list[int],
     query_vector: np.ndarray,
     query_sparse: tuple[np.ndarray, np.ndarray] | None = None,
     early: EarlyDense | None = None,
+    early_sparse: EarlySparse | None = None,
 ) -> SemanticScores:
     """Dense (and sparse) scores of the query against every visible row.
 
     The sparse scores are None unless the query has a sparse vector and every visible
     snapshot has sparse rows (a half-sparse ranking would be biased by network).
-    `early`: dense scores already computed for this vector (`dense_scores`).
+    `early`: dense scores already computed for this vector (`dense_scores`);
+    `early_sparse`: latent-term scores already computed (`sparse_scores`).
     """
     single_threaded_blas()  # see blas.py: spinning BLAS threads slow the next embedding
     query = np.asarray(query_vector, dtype=np.float32)
     if early is not None and not np.array_equal(early.vector, query):
         early = None
+    if early_sparse is not None and (
+        query_sparse is None or not early_sparse.matches(query_sparse)
+    ):
+        early_sparse = None
     all_ids = []
     all_scores = []
     all_sparse: list[np.ndarray | None] = []
@@ -536,7 +567,7 @@ def score_rows(
             parts.append((index, position, position + rows))
         all_ids.append(snap.ids)
         all_scores.append(dense.cosines)
-        all_sparse.append(snap.sparse_scores(*query_sparse) if query_sparse is not None else None)
+        all_sparse.append(_latent_scores(snap, network_id, query_sparse, early_sparse))
         count += rows
         total += rows * dense.mean
         squares += rows * (dense.std**2 + dense.mean**2)
@@ -553,6 +584,18 @@ def score_rows(
     return SemanticScores(
         np.concatenate(all_ids), np.concatenate(all_scores), sparse, mean, std, query, parts
     )
+
+
+def _latent_scores(
+    snap: NetworkSnapshot,
+    network_id: int,
+    query_sparse: tuple[np.ndarray, np.ndarray] | None,
+    early: EarlySparse | None,
+) -> np.ndarray | None:
+    if query_sparse is None:
+        return None
+    known = early.scores.get(network_id) if early is not None else None
+    return known[1] if known is not None and known[0] is snap else snap.sparse_scores(*query_sparse)
 
 
 def vectors_for(network_ids: list[int], doc_ids: list[int]) -> np.ndarray:
