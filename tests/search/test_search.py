@@ -94,10 +94,18 @@ def test_nationwide_items_appear_in_every_network(search_world):
         )
 
 
-def test_a_networks_own_synonyms_apply_to_its_queries_only(search_world):
+def seeblick_group(search_world) -> SynonymEntry:
+    """Feldberg's own group "Haussee, Seeblick", shown to work."""
     with scopes_disabled():
-        SynonymEntry.objects.create(network=search_world.feldberg, terms="Haussee, Seeblick")
+        entry = SynonymEntry.objects.create(
+            network=search_world.feldberg, terms="Haussee, Seeblick"
+        )
     assert "offer:feldberg-geheimtipp" in lexical(search_world, "Seeblick")
+    return entry
+
+
+def test_a_networks_own_synonyms_apply_to_its_queries_only(search_world):
+    seeblick_group(search_world)
     with scopes_disabled():
         SynonymEntry.objects.create(network=search_world.stuttgart, terms="Neckarblick, Seeblick")
     found = lexical(search_world, "Seeblick", network=search_world.stuttgart)
@@ -106,11 +114,7 @@ def test_a_networks_own_synonyms_apply_to_its_queries_only(search_world):
 
 
 def test_an_inactive_synonym_group_does_not_apply(search_world):
-    with scopes_disabled():
-        entry = SynonymEntry.objects.create(
-            network=search_world.feldberg, terms="Haussee, Seeblick"
-        )
-    assert "offer:feldberg-geheimtipp" in lexical(search_world, "Seeblick")
+    entry = seeblick_group(search_world)
     with scopes_disabled():
         entry.is_active = False
         entry.save()
@@ -166,11 +170,7 @@ def test_a_search_reads_the_networks_synonyms_at_most_once_a_second(search_world
 def test_a_group_changed_without_a_signal_applies_within_a_second(search_world):
     import time
 
-    with scopes_disabled():
-        entry = SynonymEntry.objects.create(
-            network=search_world.feldberg, terms="Haussee, Seeblick"
-        )
-    assert "offer:feldberg-geheimtipp" in lexical(search_world, "Seeblick")
+    entry = seeblick_group(search_world)
     with scopes_disabled():
         SynonymEntry.objects.filter(pk=entry.pk).update(is_active=False)  # no signal
     time.sleep(1.05)
