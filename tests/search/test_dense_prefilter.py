@@ -113,3 +113,29 @@ def test_the_best_rows_are_taken_from_the_refined_ones_only_when_no_other_can_be
     assert engine._best_of(lowered, refined, 50, others_at_most) is None
     # Too few refined rows for the pool.
     assert engine._best_of(scores, refined[:40], 50, others_at_most) is None
+
+
+def test_many_exact_cosines_are_computed_in_two_threads(monkeypatch):
+    import threading
+
+    matrix = embedding_like(30_000)
+    index = DenseIndex.build(matrix)
+    query = embedding_like(1, seed=11)[0]
+    rows = np.sort(np.random.default_rng(2).choice(len(matrix), 5_000, replace=False))
+    threads: list[str] = []
+    real_product = dense._product
+
+    def product(*args):
+        threads.append(threading.current_thread().name)
+        return real_product(*args)
+
+    monkeypatch.setattr(dense, "_product", product)
+    cosines = index.exact(query, rows)
+
+    np.testing.assert_allclose(cosines, matrix[rows] @ query, rtol=1e-6)
+    assert len(threads) == 2
+    assert threads[0] != threads[1]
+    # A few rows: one product, in the caller's thread.
+    threads.clear()
+    np.testing.assert_allclose(index.exact(query, rows[:10]), matrix[rows[:10]] @ query, rtol=1e-6)
+    assert threads == [threading.current_thread().name]

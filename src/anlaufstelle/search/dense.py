@@ -17,9 +17,13 @@ decision 12).
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
+
+from .blas import single_threaded_blas
 
 # Networks smaller than this are scored exactly (every row, every dimension).
 PREFILTER_MIN_ROWS = 20_000
@@ -94,5 +98,37 @@ class DenseIndex:
         return DenseScores(cosines, mean, max(variance, 0.0) ** 0.5, True)
 
     def exact(self, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """Exact cosines of the rows at positions `rows`."""
-        return self.matrix[rows] @ np.asarray(query, dtype=np.float32)
+        """Exact cosines of the rows at positions `rows`.
+
+        From `SPLIT_MIN_ROWS` rows on, the second half is computed on a helper thread
+        meanwhile: gathering the rows and the product release the GIL, the embedding's
+        two threads are done by then, so both cores work (5,000 rows of 384: 1.4 ->
+        0.7 ms)."""
+        query = np.asarray(query, dtype=np.float32)
+        if len(rows) < SPLIT_MIN_ROWS:
+            return _product(self.matrix, rows, query)
+        half = len(rows) // 2
+        second = _helper().submit(_product, self.matrix, rows[half:], query)
+        first = _product(self.matrix, rows[:half], query)
+        return np.concatenate([first, second.result()])
+
+
+# `exact` splits its work in two from this many rows (at 100,000 rows it gets 5,000).
+SPLIT_MIN_ROWS = 2_000
+_HELPER: ThreadPoolExecutor | None = None
+_helper_lock = threading.Lock()
+
+
+def _helper() -> ThreadPoolExecutor:
+    """One thread per process, created on first use (after a server forked its workers);
+    it only multiplies arrays, never touches the database."""
+    global _HELPER
+    with _helper_lock:
+        if _HELPER is None:
+            _HELPER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dense-exact")
+        return _HELPER
+
+
+def _product(matrix: np.ndarray, rows: np.ndarray, query: np.ndarray) -> np.ndarray:
+    single_threaded_blas()  # once per process; see blas.py
+    return matrix[rows] @ query
