@@ -139,3 +139,55 @@ def test_many_exact_cosines_are_computed_in_two_threads(monkeypatch):
     threads.clear()
     np.testing.assert_allclose(index.exact(query, rows[:10]), matrix[rows[:10]] @ query, rtol=1e-6)
     assert threads == [threading.current_thread().name]
+
+
+def test_while_the_helper_is_taken_the_exact_cosines_are_computed_without_it(monkeypatch):
+    import threading
+
+    matrix = embedding_like(30_000)
+    index = DenseIndex.build(matrix)
+    query = embedding_like(1, seed=12)[0]
+    rows = np.arange(0, 30_000, 6)
+    threads: list[str] = []
+    real_product = dense._product
+
+    def product(*args):
+        threads.append(threading.current_thread().name)
+        return real_product(*args)
+
+    monkeypatch.setattr(dense, "_product", product)
+    assert dense._helper_free.acquire(blocking=False)  # another search has it
+    try:
+        cosines = index.exact(query, rows)
+    finally:
+        dense._helper_free.release()
+
+    np.testing.assert_allclose(cosines, matrix[rows] @ query, rtol=1e-6)
+    assert threads == [threading.current_thread().name]
+
+
+def test_a_forked_child_gets_its_own_helper_thread():
+    import os
+
+    pool = dense._helper()
+    assert dense._helper() is pool
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child
+        try:
+            ok = dense._helper() is not pool and dense._helper().submit(lambda: 7).result(5) == 7
+        except Exception:
+            ok = False
+        os.write(write, b"1" if ok else b"0")
+        os._exit(0)
+    os.close(write)
+    import select
+    import signal
+
+    ready, _, _ = select.select([read], [], [], 20)  # a hanging child fails, not stalls
+    answer = os.read(read, 1) if ready else b""
+    if not ready:
+        os.kill(child, signal.SIGKILL)
+    os.waitpid(child, 0)
+    os.close(read)
+    assert answer == b"1"
