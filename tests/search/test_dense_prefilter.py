@@ -2,6 +2,8 @@
 scores for the rows that are ranked, and the same best rows as the full product on data
 shaped like sentence embeddings (a few strong directions plus noise)."""
 
+import threading
+
 import numpy as np
 import pytest
 
@@ -115,13 +117,9 @@ def test_the_best_rows_are_taken_from_the_refined_ones_only_when_no_other_can_be
     assert engine._best_of(scores, refined[:40], 50, others_at_most) is None
 
 
-def test_many_exact_cosines_are_computed_in_two_threads(monkeypatch):
-    import threading
-
-    matrix = embedding_like(30_000)
-    index = DenseIndex.build(matrix)
-    query = embedding_like(1, seed=11)[0]
-    rows = np.sort(np.random.default_rng(2).choice(len(matrix), 5_000, replace=False))
+@pytest.fixture
+def product_threads(monkeypatch) -> list[str]:
+    """The names of the threads that compute `exact`'s products, in call order."""
     threads: list[str] = []
     real_product = dense._product
 
@@ -130,32 +128,39 @@ def test_many_exact_cosines_are_computed_in_two_threads(monkeypatch):
         return real_product(*args)
 
     monkeypatch.setattr(dense, "_product", product)
+    return threads
+
+
+@pytest.fixture(scope="module")
+def large() -> tuple[np.ndarray, DenseIndex]:
+    """30,000 rows: the index of a network scored with the prefilter (built once)."""
+    matrix = embedding_like(30_000)
+    return matrix, DenseIndex.build(matrix)
+
+
+def test_many_exact_cosines_are_computed_in_two_threads(large, product_threads):
+    matrix, index = large
+    query = embedding_like(1, seed=11)[0]
+    rows = np.sort(np.random.default_rng(2).choice(len(matrix), 5_000, replace=False))
+
     cosines = index.exact(query, rows)
 
     np.testing.assert_allclose(cosines, matrix[rows] @ query, rtol=1e-6)
-    assert len(threads) == 2
-    assert threads[0] != threads[1]
+    assert len(product_threads) == 2
+    assert product_threads[0] != product_threads[1]
     # A few rows: one product, in the caller's thread.
-    threads.clear()
+    product_threads.clear()
     np.testing.assert_allclose(index.exact(query, rows[:10]), matrix[rows[:10]] @ query, rtol=1e-6)
-    assert threads == [threading.current_thread().name]
+    assert product_threads == [threading.current_thread().name]
 
 
-def test_while_the_helper_is_taken_the_exact_cosines_are_computed_without_it(monkeypatch):
-    import threading
-
-    matrix = embedding_like(30_000)
-    index = DenseIndex.build(matrix)
+def test_while_the_helper_is_taken_the_exact_cosines_are_computed_without_it(
+    large, product_threads
+):
+    matrix, index = large
     query = embedding_like(1, seed=12)[0]
-    rows = np.arange(0, 30_000, 6)
-    threads: list[str] = []
-    real_product = dense._product
+    rows = np.arange(0, len(matrix), 6)
 
-    def product(*args):
-        threads.append(threading.current_thread().name)
-        return real_product(*args)
-
-    monkeypatch.setattr(dense, "_product", product)
     assert dense._helper_free.acquire(blocking=False)  # another search has it
     try:
         cosines = index.exact(query, rows)
@@ -163,7 +168,7 @@ def test_while_the_helper_is_taken_the_exact_cosines_are_computed_without_it(mon
         dense._helper_free.release()
 
     np.testing.assert_allclose(cosines, matrix[rows] @ query, rtol=1e-6)
-    assert threads == [threading.current_thread().name]
+    assert product_threads == [threading.current_thread().name]
 
 
 def test_a_forked_child_gets_its_own_helper_thread():
