@@ -41,10 +41,13 @@ def test_the_slots_are_in_time_order_and_name_their_hour(client, feldberg):
     assert len(options) > 4
     starts = [parse_slot_key(key) for _code, key, _label in options]
     assert starts == sorted(starts)
-    codes = [code for code, _key, _label in options[:4]]
-    # Which hour comes first depends on the time of day the test runs; they alternate.
-    assert {codes[0], codes[1]} == {early.code, late.code}
-    assert codes[2:] == codes[:2]
+    codes = [code for code, _key, _label in options]
+    assert set(codes) == {early.code, late.code}
+    # Interleaved, not one hour's slots after the other's. Which comes first, and
+    # whether two of one hour follow each other (at the end of a day), depends on the
+    # time of day the test runs (CI once ran it at 16:45 and a fixed pattern failed).
+    switches = sum(1 for before, after in zip(codes, codes[1:], strict=False) if before != after)
+    assert switches >= 3
     for code, _key, label in options[:4]:
         title = early.title if code == early.code else late.title
         assert title in label
